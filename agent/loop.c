@@ -1,0 +1,167 @@
+/* Event loop (see loop.h). select() over net-snmp's fds plus our epoll fd, so
+ * thousands of pidfds never meet FD_SETSIZE. */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include "log.h"
+#include "loop.h"
+#include "notify.h"
+#include "procs.h"
+#include "resources.h"
+
+static int epfd = -1;
+static int sigfd = -1;
+
+int loop_watch(int fd, enum loop_kind kind)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = ((uint64_t)kind << 32) | (uint32_t)fd};
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void loop_unwatch(int fd)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static void pidfd_hook(int fd, bool add)
+{
+	if (add)
+		loop_watch(fd, LOOP_PIDFD);
+	else
+		loop_unwatch(fd);
+}
+
+static void pcap_hook(int fd, bool add)
+{
+	if (add)
+		loop_watch(fd, LOOP_PCAP);
+	else
+		loop_unwatch(fd);
+}
+
+int loop_init(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return -1;
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	procs_set_fd_hook(pidfd_hook);
+	res_set_fd_hook(pcap_hook);
+	return loop_watch(sigfd, LOOP_SIGNAL);
+}
+
+/* Returns true when the agent should stop. */
+static bool on_signals(struct agent *a, void (*reload)(struct agent *a))
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			procs_reap(a);
+			break;
+		case SIGHUP:
+			reload(a);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			stop = true;
+			break;
+		}
+	}
+	return stop;
+}
+
+static bool dispatch(struct agent *a, void (*reload)(struct agent *a))
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(epfd, evs, 64, 0);
+	bool stop = false;
+
+	for (int i = 0; i < n; i++) {
+		int fd = (int)(uint32_t)evs[i].data.u64;
+		switch ((enum loop_kind)(evs[i].data.u64 >> 32)) {
+		case LOOP_SIGNAL:
+			stop |= on_signals(a, reload);
+			break;
+		case LOOP_PIDFD:
+			procs_pidfd_ready(a, fd);
+			break;
+		case LOOP_PCAP:
+			nic_capture_ready(a, fd, agent_now_ms());
+			break;
+		}
+	}
+	return stop;
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+int loop_run(struct agent *a, void (*reload)(struct agent *a))
+{
+	for (;;) {
+		uint64_t now = agent_now_ms();
+		uint64_t due = earliest(a->next_sample_ms, procs_next_deadline(a));
+		int nfds = 0, block = 0, count;
+		fd_set fds;
+		struct timeval tv;
+
+		due = earliest(due, notify_tick(now));
+		uint64_t wait = due > now ? due - now : 0;
+		tv.tv_sec = (time_t)(wait / 1000);
+		tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+		FD_ZERO(&fds);
+		/* net-snmp shortens tv for its own timeouts and alarms */
+		snmp_select_info(&nfds, &fds, &tv, &block);
+		FD_SET(epfd, &fds);
+		if (epfd >= nfds)
+			nfds = epfd + 1;
+		count = select(nfds, &fds, NULL, NULL, &tv);
+		if (count < 0 && errno != EINTR) {
+			log_err("select: %s", strerror(errno));
+			return -1;
+		}
+		if (count > 0) {
+			if (FD_ISSET(epfd, &fds)) {
+				FD_CLR(epfd, &fds);
+				if (dispatch(a, reload))
+					return 0;
+			}
+			snmp_read(&fds);
+		} else if (count == 0) {
+			snmp_timeout();
+		}
+		run_alarms();
+		netsnmp_check_outstanding_agent_requests();
+		now = agent_now_ms();
+		procs_tick(a, now);
+		if (now >= a->next_sample_ms) {
+			procs_sample(a, now);
+			res_sample(a, now);
+			a->next_sample_ms += a->cfg->sample_ms;
+			if (a->next_sample_ms <= now) /* fell behind: do not burst */
+				a->next_sample_ms = now + a->cfg->sample_ms;
+		}
+	}
+}

@@ -1,0 +1,239 @@
+/* shugo-agent: AgentX subagent of the local snmpd that supervises processes,
+ * watches resources and NICs, and reports every change as a notification. */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "agent.h"
+#include "emit.h"
+#include "log.h"
+#include "loop.h"
+#include "mib/register.h"
+#include "notify.h"
+#include "procs.h"
+#include "resources.h"
+#include "statefile.h"
+#include "strutil.h"
+
+#ifndef SHUGO_SYSCONFDIR
+#define SHUGO_SYSCONFDIR "/etc/shugo"
+#endif
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: shugo-agent [-f] [-n] [-d] [-c FILE] [-N NODE]\n"
+		"  -c FILE  configuration (default " SHUGO_SYSCONFDIR "/shugo.yaml)\n"
+		"  -N NODE  node name in the cluster definition (default: host name)\n"
+		"  -n       check the configuration and exit: prints file:line: problem\n"
+		"  -f       stay in the foreground, log to stderr\n"
+		"  -d       debug logging\n"
+		"  -V       print the version\n");
+}
+
+/* Apply a loaded configuration. Settings that only take effect at start are
+ * reported, not silently ignored. */
+static void apply(struct agent *a, struct shugo_config *cfg)
+{
+	struct shugo_config *old = a->cfg;
+
+	if (old) {
+		if (strcmp(old->agentx_socket, cfg->agentx_socket) || strcmp(old->state_dir, cfg->state_dir) ||
+		    old->nlog_capacity != cfg->nlog_capacity || strcmp(old->node_name, cfg->node_name))
+			log_warn("reload: agentx_socket, state_dir, notify_log_size and the node name take effect at the next start");
+	}
+	a->cfg = cfg;
+	/* targets first: what the other modules report on (re)binding goes out */
+	notify_configure(cfg);
+	procs_configure(a, cfg);
+	res_configure(a, cfg);
+	a->config_loads++;
+	str_copy(a->config_status, "ok", sizeof a->config_status);
+	cfg_free(old);
+}
+
+static void reload(struct agent *a)
+{
+	char err[512];
+	struct shugo_config *cfg = cfg_load(a->cfg_path, a->node_override, err, sizeof err);
+
+	if (!cfg) {
+		a->config_errors++;
+		str_copy(a->config_status, err, sizeof a->config_status);
+		log_err("reload rejected, configuration unchanged: %s", err);
+		emit_event(NOTIF_CONFIG_REJECTED, SEV_WARNING, "agent", "rejected", "%s", err);
+		return;
+	}
+	apply(a, cfg);
+	log_notice("configuration reloaded from %s", a->cfg_path);
+	emit_event(NOTIF_CONFIG_RELOADED, SEV_INFO, "agent", "reloaded", "configuration reloaded from %s",
+		   a->cfg_path);
+}
+
+static int agentx_up(int major, int minor, void *server, void *client)
+{
+	struct agent *a = agent_get();
+
+	(void)major;
+	(void)server;
+	(void)client;
+	if (minor == SNMPD_CALLBACK_INDEX_START) {
+		if (a->config_loads > 0 && !a->agentx_connected)
+			log_notice("agentx: connected to snmpd");
+		a->agentx_connected = true;
+		a->agentx_reconnects++;
+		notify_agentx_up();
+	} else if (minor == SNMPD_CALLBACK_INDEX_STOP) {
+		log_warn("agentx: lost snmpd; monitoring goes on, notifications for snmpd wait");
+		a->agentx_connected = false;
+		notify_agentx_down();
+	}
+	return 0;
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	/* a pidfd per watched instance: thousands of fds */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct agent *a = agent_get();
+	const char *path = SHUGO_SYSCONFDIR "/shugo.yaml";
+	bool check_only = false, debug = false;
+	char err[512], buf[1024];
+	int c;
+
+	while ((c = getopt(argc, argv, "c:N:nfdVh")) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'N': a->node_override = optarg; break;
+		case 'n': check_only = true; break;
+		case 'f': a->foreground = true; break;
+		case 'd': debug = true; break;
+		case 'V': printf("shugo-agent %s\n", SHUGO_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	a->cfg_path = path;
+	struct shugo_config *cfg = cfg_load(path, a->node_override, err, sizeof err);
+	if (!cfg) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: ok (node %s: %zu processes, %zu resources, %zu nics, %zu notification targets)\n", path,
+		       cfg->node_name, cfg->n_procs, cfg->n_res, cfg->n_nics, cfg->n_targets);
+		cfg_free(cfg);
+		return 0;
+	}
+	log_init("shugo-agent", a->foreground, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	umask(077);
+	raise_nofile();
+
+	/* State: boot count and the notification log. */
+	if (state_mkdir(cfg->state_dir) < 0) {
+		log_err("state directory %s: %s", cfg->state_dir, strerror(errno));
+		return 1;
+	}
+	if ((a->boot = state_bump_boot(cfg->state_dir)) == 0) {
+		log_err("boot count in %s: %s", cfg->state_dir, strerror(errno));
+		return 1;
+	}
+	snprintf(buf, sizeof buf, "%s/notify.log", cfg->state_dir);
+	if (!(a->nlog = nlog_open(buf, cfg->nlog_capacity))) {
+		log_err("notification log %s: %s", buf, strerror(errno));
+		return 1;
+	}
+	a->start_ms = agent_now_ms();
+	a->start_time = agent_wall();
+	alarm_table_init(&a->alarms);
+
+	/* net-snmp: a subagent that loads no MIB files, keeps its persistent state
+	 * (engine ID) in our state dir, and reconnects to snmpd by itself. */
+	setenv("MIBS", "", 1);
+	snprintf(buf, sizeof buf, "%s/snmp", cfg->state_dir);
+	state_mkdir(buf);
+	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, buf);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 0);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
+	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, cfg->agentx_socket);
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, (int)cfg->agentx_ping_s);
+	if (a->foreground)
+		snmp_enable_stderrlog();
+	else
+		snmp_enable_syslog_ident("shugo-agent", LOG_DAEMON);
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START, agentx_up, NULL);
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, agentx_up, NULL);
+	if (!a->foreground && daemon(0, 0) < 0) {
+		log_err("daemon: %s", strerror(errno));
+		return 1;
+	}
+	if (loop_init() < 0) {
+		log_err("event loop: %s", strerror(errno));
+		return 1;
+	}
+	init_agent("shugo-agent");
+	if (mib_register_all() < 0)
+		log_warn("some MIB objects could not be registered");
+	init_snmp("shugo-agent");
+
+	apply(a, cfg);
+	log_notice("shugo-agent %s started as node %s (boot %u, last sequence %u)", SHUGO_VERSION,
+		   cfg->node_name, a->boot, nlog_last_seq(a->nlog));
+	emit_event(NOTIF_AGENT_START, SEV_INFO, "agent", "started", "shugo-agent %s started (boot %u)",
+		   SHUGO_VERSION, a->boot);
+	a->next_sample_ms = agent_now_ms();
+
+	int rc = loop_run(a, reload);
+
+	log_notice("shutting down: stopping supervised processes");
+	procs_stop_all(a);
+	emit_event(NOTIF_AGENT_STOP, SEV_INFO, "agent", "stopped", "orderly shutdown");
+	/* give the last notifications a moment on the wire */
+	for (int i = 0; i < 10 && notify_pending() > 0; i++) {
+		struct timeval tv = {0, 100000};
+		int nfds = 0, block = 0;
+		fd_set fds;
+		FD_ZERO(&fds);
+		snmp_select_info(&nfds, &fds, &tv, &block);
+		if (select(nfds, &fds, NULL, NULL, &tv) > 0)
+			snmp_read(&fds);
+		else
+			snmp_timeout();
+	}
+	snmp_shutdown("shugo-agent");
+	notify_shutdown();
+	res_free(a);
+	for (size_t i = 0; i < a->n_procs; i++) {
+		for (size_t k = 0; k < a->procs[i].n_inst; k++)
+			free(a->procs[i].inst[k].cmdline);
+		free(a->procs[i].inst);
+	}
+	free(a->procs);
+	alarm_table_free(&a->alarms);
+	nlog_close(a->nlog);
+	cfg_free(a->cfg);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,130 @@
+/* The cluster definition: one YAML file shared by every daemon. cfg_load parses
+ * it into plain structs and validates them; the caller swaps the whole result in
+ * or keeps the old one, never half a file. Errors read "file:line: problem". */
+#ifndef SHUGO_CONFIG_H
+#define SHUGO_CONFIG_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "proc_fsm.h"
+#include "threshold.h"
+
+#define CFG_NAME_MAX 64
+
+struct cfg_node {
+	char name[CFG_NAME_MAX + 1];
+	char *address; /* net-snmp transport of its snmpd, e.g. "udp:10.0.0.1:161" */
+	int line;
+};
+
+enum cfg_auth { AUTH_SHA1 = 1, AUTH_SHA256, AUTH_SHA512 };
+enum cfg_priv { PRIV_AES128 = 1, PRIV_AES256 };
+
+struct cfg_user { /* an SNMPv3 USM user (authPriv only) */
+	char name[33];
+	enum cfg_auth auth;
+	char *auth_pass; /* >= 8 characters */
+	enum cfg_priv priv;
+	char *priv_pass; /* >= 8 characters */
+	int line;
+};
+
+struct cfg_target { /* where notifications go */
+	char name[CFG_NAME_MAX + 1];
+	char *address;     /* net-snmp transport: "udp:127.0.0.1:162", "127.0.0.1:1162" */
+	bool inform;       /* true: INFORM (acknowledged, retried until acked); false: TRAP */
+	int version;       /* 2 (v2c) or 3 */
+	char *community;   /* v2c */
+	char user[33];     /* v3: a name from snmp.users */
+	uint32_t timeout_ms;
+	unsigned retries;  /* net-snmp retries per send; unacknowledged INFORMs are re-sent after */
+	int line;
+};
+
+enum cfg_match_kind { MATCH_PIDFILE = 1, MATCH_EXE, MATCH_CMDLINE };
+
+enum cfg_proc_kind { PK_SUPERVISED = 1, PK_WATCHED = 2 };
+
+struct cfg_proc {
+	char name[CFG_NAME_MAX + 1];
+	enum cfg_proc_kind kind;
+	/* supervised */
+	char **argv;        /* NULL-terminated; argv[0] is an absolute path, or a name run via "shell" */
+	size_t argc;
+	char **env;         /* "NAME=value", NULL-terminated, may be empty */
+	size_t envc;
+	char *user;         /* NULL = the agent's user */
+	char *group;        /* NULL = the user's primary group */
+	char *cwd;          /* NULL = "/" */
+	bool shell;         /* run argv[0] as a /bin/sh -c script: only if the config says so */
+	bool autostart;     /* desired state at start: running (default true) */
+	struct proc_policy policy;
+	/* watched */
+	enum cfg_match_kind match_kind;
+	char *match;        /* pidfile path, executable path or regex source */
+	regex_t match_re;   /* compiled when match_kind == MATCH_CMDLINE */
+	bool re_compiled;
+	uint32_t min_count; /* expected instances (supervised: 1/1) */
+	uint32_t max_count; /* 0 = no upper limit */
+	int line;
+};
+
+enum cfg_res_type { RES_CPU = 1, RES_MEMORY, RES_SWAP, RES_LOAD, RES_FILESYSTEM, RES_NIC };
+
+struct cfg_res {
+	char name[CFG_NAME_MAX + 1]; /* "cpu", "memory", "swap", "load", "fs:<path>" */
+	enum cfg_res_type type;
+	char *path;                  /* filesystem mount point */
+	struct thr thr;              /* hundredths */
+	int line;
+};
+
+struct cfg_nic {
+	char name[CFG_NAME_MAX + 1]; /* interface name, e.g. "eth0" */
+	uint32_t stall_after_s;      /* silence with link up before "stalled" */
+	bool pcap;                   /* watch arriving packets with libpcap (default true) */
+	int line;
+};
+
+struct shugo_config {
+	char *file;
+	char node_name[CFG_NAME_MAX + 1]; /* the node this process runs as */
+	struct cfg_node *nodes;
+	size_t n_nodes;
+	/* agent: */
+	char *agentx_socket;       /* default "/var/agentx/master" */
+	char *state_dir;           /* default SHUGO_STATEDIR */
+	uint32_t sample_ms;        /* resource/process sampling interval, default 1000 */
+	uint32_t nlog_capacity;    /* notification log records kept, default 10000 */
+	uint32_t queue_limit;      /* per-target send queue, default 1000 */
+	uint32_t max_procs;        /* admission limit for remote exec, default 128 */
+	uint32_t agentx_ping_s;    /* reconnect check, default 5 */
+	/* snmp: */
+	struct cfg_user *users;
+	size_t n_users;
+	struct cfg_target *targets;
+	size_t n_targets;
+	/* monitored things, already filtered to node_name: */
+	struct cfg_proc *procs;
+	size_t n_procs;
+	struct cfg_res *res;
+	size_t n_res;
+	struct cfg_nic *nics;
+	size_t n_nics;
+};
+
+/* Parse and validate path for node node_name (NULL = this host's name, from
+ * gethostname; entries with a "nodes:" list not naming it are left out).
+ * Returns NULL and writes "file:line: problem" into err on any error. */
+struct shugo_config *cfg_load(const char *path, const char *node_name, char *err, size_t errlen);
+/* Same, from a buffer (name is used in messages); for tests and fuzzing. */
+struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, const char *node_name,
+			       char *err, size_t errlen);
+void cfg_free(struct shugo_config *c);
+
+const struct cfg_proc *cfg_find_proc(const struct shugo_config *c, const char *name);
+const struct cfg_user *cfg_find_user(const struct shugo_config *c, const char *name);
+
+#endif

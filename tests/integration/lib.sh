@@ -1,0 +1,549 @@
+#!/bin/bash
+# Shared harness for the integration tests (tests/integration/t_*.sh): a fresh
+# temp dir per test, real snmpd / snmptrapd / shugo-agent processes on free
+# loopback ports, and small helpers to query them. Source it, then call the
+# start_* functions the test needs; everything started here is stopped on exit.
+#
+# Conventions: a helper that cannot do its job calls fail (exit 1); skip (exit
+# 77) is only for a tool that is not installed at all, and names it. Processes
+# are found by the pids recorded here, never by name, so a test never touches a
+# daemon it did not start (such as the system's own snmpd).
+
+# Variables set here are read by the tests that source this file (SC2034);
+# daemons log with -Lf and send stray output to the same file (SC2094).
+# shellcheck disable=SC2034,SC2094
+if [ -z "${BASH_VERSION:-}" ]; then
+	echo "lib.sh needs bash: start the test with" \
+		'[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"' >&2
+	exit 99
+fi
+set -eu
+
+TEST_NAME=$(basename "$0" .sh)
+
+# make check exports top_srcdir/top_builddir; by hand, both default to the
+# repository root (this file lives in tests/integration/).
+_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$_lib_dir/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+export top_srcdir top_builddir
+
+SNMPD_BIN=${SNMPD_BIN:-/usr/sbin/snmpd}
+SNMPTRAPD_BIN=${SNMPTRAPD_BIN:-/usr/sbin/snmptrapd}
+
+# Test credentials: the v2c community is read-only, SETs need the v3 user.
+SNMP_COMMUNITY=shugotest
+SNMP_USER=shugoadmin
+SNMP_AUTH_PASS=shugo-auth-secret
+SNMP_PRIV_PASS=shugo-priv-secret
+# Engine ID that senders of SNMPv3 TRAPs (not INFORMs) use, so snmptrapd can
+# localize the user's keys for it: "shugotest" under an enterprise-format ID.
+TEST_ENGINEID=0x8000a4b904736875676f74657374
+SNMP_OPTS="-t 1 -r 2"
+
+# ---------------------------------------------------------------------------
+# Results
+
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	exit 1
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+# Exit 77 (automake's SKIP). Only for a missing tool; say which one.
+skip() {
+	echo "SKIP: $TEST_NAME: $*" >&2
+	exit 77
+}
+
+# require_tool <command> <debian-package>: skip if the command is not installed.
+require_tool() {
+	command -v "$1" >/dev/null 2>&1 || skip "$1 not installed (Debian package $2)"
+}
+
+assert_eq() { # <actual> <expected> <what>
+	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+
+assert_match() { # <text> <extended-regex> <what>
+	printf '%s\n' "$1" | grep -Eq -- "$2" || fail "$3: '$1' does not match /$2/"
+}
+
+# ---------------------------------------------------------------------------
+# Temp dir, process bookkeeping, clean-up
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/shugo-$TEST_NAME.XXXXXX")
+# The test's own stdout/stderr: an EXIT trap runs with whatever redirection is
+# active at that moment (often >/dev/null inside wait_for), and its report
+# must still be seen.
+exec {_lib_out}>&1 {_lib_err}>&2
+_pids=()
+_pid_names=()
+
+# track_pid <pid> <name>: stop this process when the test exits.
+track_pid() {
+	_pids+=("$1")
+	_pid_names+=("$2")
+}
+
+untrack_pid() {
+	local i
+	for i in "${!_pids[@]}"; do
+		if [ "${_pids[$i]}" = "$1" ]; then
+			unset '_pids[i]' '_pid_names[i]'
+		fi
+	done
+}
+
+# Alive and not a zombie (an exited child stays visible until reaped).
+pid_alive() {
+	local state
+	[ -r "/proc/$1/stat" ] || return 1
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+_now_ms() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		local t=${EPOCHREALTIME/[.,]/}
+		echo $((t / 1000))
+	else
+		date +%s%3N
+	fi
+}
+
+# Seconds as "3" or "2.5" to milliseconds.
+_secs_to_ms() {
+	local i=${1%%.*} f=
+	case $1 in *.*) f=${1#*.} ;; esac
+	f=$(printf '%-3.3s' "$f")
+	f=${f// /0}
+	echo $((10#${i:-0} * 1000 + 10#$f))
+}
+
+# stop_pid <pid> [signal] [timeout]: signal a process we started, wait until it
+# is gone and reap it. Sets STOP_STATUS to its exit status (128+n if killed).
+stop_pid() {
+	local pid=$1 sig=${2:-TERM} deadline
+	deadline=$(($(_now_ms) + $(_secs_to_ms "${3:-5}")))
+	STOP_STATUS=0
+	kill "-$sig" "$pid" 2>/dev/null || true
+	while pid_alive "$pid"; do
+		if [ "$(_now_ms)" -ge "$deadline" ]; then
+			echo "$TEST_NAME: pid $pid ignored SIG$sig, sending KILL" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+			deadline=$(($(_now_ms) + 5000))
+			sig=KILL
+		fi
+		sleep 0.05
+	done
+	wait "$pid" 2>/dev/null || STOP_STATUS=$?
+	untrack_pid "$pid"
+}
+
+_lib_cleanup() {
+	local status=$? i f idx
+	set +e
+	trap - EXIT INT TERM
+	exec 1>&"$_lib_out" 2>&"$_lib_err"
+	# Newest first: the agent goes before the snmpd it is attached to.
+	idx=("${!_pids[@]}")
+	for ((i = ${#idx[@]} - 1; i >= 0; i--)); do
+		f=${_pids[${idx[$i]}]}
+		if pid_alive "$f"; then
+			stop_pid "$f" TERM 5
+		else
+			wait "$f" 2>/dev/null
+		fi
+	done
+	if [ "$status" -eq 0 ] || [ "$status" -eq 77 ]; then
+		rm -rf "$T"
+	else
+		for f in "$T"/*.log; do
+			[ -f "$f" ] || continue
+			echo "---- tail of $f" >&2
+			tail -n 40 "$f" >&2
+		done
+		echo "---- $TEST_NAME failed (status $status); files kept in $T" >&2
+	fi
+	exit "$status"
+}
+trap _lib_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------
+# Waiting
+
+# wait_for <timeout-seconds> <command...>: run the command every 0.1 s until it
+# succeeds; fail the test if it still does not after the timeout. The command
+# must not call fail itself (it would end the test on the first try).
+wait_for() {
+	local timeout=$1 deadline
+	shift
+	deadline=$(($(_now_ms) + $(_secs_to_ms "$timeout")))
+	while :; do
+		if "$@" >"$T/wait_for.out" 2>&1; then
+			return 0
+		fi
+		if [ "$(_now_ms)" -ge "$deadline" ]; then
+			echo "---- last output of: $*" >&2
+			tail -n 20 "$T/wait_for.out" >&2
+			fail "timed out after ${timeout}s waiting for: $*"
+		fi
+		sleep 0.1
+	done
+}
+
+# _wait_up <pid> <timeout> <command...>: like wait_for, but gives up as soon as
+# the process dies. 0 = up, 1 = timed out, 2 = died.
+_wait_up() {
+	local pid=$1 deadline
+	deadline=$(($(_now_ms) + $(_secs_to_ms "$2")))
+	shift 2
+	while :; do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		pid_alive "$pid" || return 2
+		[ "$(_now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+_log_tail() { # <file>: for failure messages
+	[ -f "$1" ] && { echo "---- tail of $1"; tail -n 20 "$1"; } >&2
+	return 0
+}
+
+# ---------------------------------------------------------------------------
+# MIB environment. Debian ships no IETF base MIBs (SNMPv2-SMI, SNMPv2-TC, ...);
+# erlang-snmp's copies serve both net-snmp and libsmi.
+
+ERL_MIBS=
+for _d in /usr/lib/erlang/lib/snmp-*/mibs; do
+	[ -d "$_d" ] && ERL_MIBS=$_d # the glob sorts; the last is the newest
+done
+[ -n "$ERL_MIBS" ] || skip "IETF base MIBs not found (Debian package erlang-snmp)"
+MIBDIRS="$top_srcdir/mibs:$ERL_MIBS"
+MIBS="SNMPv2-MIB:SHUGO-MIB"
+SMIPATH="$top_srcdir/mibs:$ERL_MIBS"
+# Keep every net-snmp program away from /var/lib/snmp, /etc/snmp and ~/.snmp.
+SNMP_PERSISTENT_DIR="$T/persist"
+SNMPCONFPATH="$T/snmpconf"
+# Made here, not by the first tool to need it: that one would announce it.
+mkdir -p "$SNMP_PERSISTENT_DIR/cert_indexes" "$SNMPCONFPATH"
+chmod 0700 "$SNMP_PERSISTENT_DIR" "$SNMP_PERSISTENT_DIR/cert_indexes"
+export MIBDIRS MIBS SMIPATH SNMP_PERSISTENT_DIR SNMPCONFPATH
+
+# oid <name>: the numeric OID of a MIB name, e.g. oid SHUGO-MIB::shugoNodeName.0
+oid() {
+	local o
+	if ! o=$(snmptranslate -On "$1" 2>/dev/null) || [ -z "$o" ]; then
+		fail "cannot translate $1"
+	fi
+	echo "$o"
+}
+
+# ---------------------------------------------------------------------------
+# Ports
+
+_ports_given=" "
+
+_pick_port() {
+	if command -v python3 >/dev/null 2>&1; then
+		python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+	else
+		local p
+		while :; do
+			p=$((20000 + RANDOM % 40000))
+			[ -z "$(ss -Hlun "sport = :$p" 2>/dev/null)" ] && break
+		done
+		echo "$p"
+	fi
+}
+
+# free_udp_port: a loopback UDP port nobody listens on, never the same twice
+# in one test (two daemons started back to back must not get one port).
+free_udp_port() {
+	local p
+	while :; do
+		p=$(_pick_port) || fail "cannot pick a free UDP port"
+		case $_ports_given in *" $p "*) continue ;; esac
+		_ports_given="$_ports_given$p "
+		echo "$p"
+		return 0
+	done
+}
+
+# ---------------------------------------------------------------------------
+# SNMP client wrappers. Options go first and must be written attached
+# (-Oqv, -Cc); the rest are OIDs (and for sset: OID TYPE VALUE triples).
+
+_split_opts() {
+	_snmp_opts=()
+	_snmp_args=()
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-*) _snmp_opts+=("$1") ;;
+		*) break ;;
+		esac
+		shift
+	done
+	_snmp_args=("$@")
+}
+
+_v3_auth() {
+	echo "-v3 -l authPriv -u $SNMP_USER -a SHA-256 -A $SNMP_AUTH_PASS -x AES -X $SNMP_PRIV_PASS"
+}
+
+sget() {
+	_split_opts "$@"
+	# shellcheck disable=SC2086
+	snmpget -v2c -c "$SNMP_COMMUNITY" $SNMP_OPTS "${_snmp_opts[@]}" "127.0.0.1:$SNMPD_PORT" "${_snmp_args[@]}"
+}
+
+swalk() {
+	_split_opts "$@"
+	# shellcheck disable=SC2086
+	snmpwalk -v2c -c "$SNMP_COMMUNITY" $SNMP_OPTS "${_snmp_opts[@]}" "127.0.0.1:$SNMPD_PORT" "${_snmp_args[@]}"
+}
+
+sgetnext() {
+	_split_opts "$@"
+	# shellcheck disable=SC2086
+	snmpgetnext -v2c -c "$SNMP_COMMUNITY" $SNMP_OPTS "${_snmp_opts[@]}" "127.0.0.1:$SNMPD_PORT" "${_snmp_args[@]}"
+}
+
+sset() {
+	_split_opts "$@"
+	# shellcheck disable=SC2046,SC2086
+	snmpset $(_v3_auth) $SNMP_OPTS "${_snmp_opts[@]}" "127.0.0.1:$SNMPD_PORT" "${_snmp_args[@]}"
+}
+
+# sval <oid>: just the value (quoted strings unquoted); fails on an SNMP
+# exception such as noSuchObject, which snmpget reports with status 0.
+sval() {
+	local v
+	v=$(sget -Oqv "$@") || return 1
+	case $v in
+	"No Such Object"* | "No Such Instance"* | "No more variables"*) return 1 ;;
+	esac
+	v=${v#\"}
+	printf '%s\n' "${v%\"}"
+}
+
+# ---------------------------------------------------------------------------
+# snmpd: the master agent the shugo-agent attaches to over AgentX.
+
+_write_snmpd_conf() {
+	cat >"$T/snmpd.conf" <<EOF
+# Written by tests/integration/lib.sh for $TEST_NAME.
+master agentx
+agentXSocket $AGENTX_SOCKET
+agentXPerms 0600 0700
+agentaddress udp:127.0.0.1:$SNMPD_PORT
+rocommunity $SNMP_COMMUNITY 127.0.0.1
+createUser $SNMP_USER SHA-256 $SNMP_AUTH_PASS AES $SNMP_PRIV_PASS
+rwuser -s usm $SNMP_USER priv
+EOF
+}
+
+_snmpd_answers() {
+	sget -t1 -r0 SNMPv2-MIB::sysUpTime.0
+}
+
+# 0 = answering; 1 = it died because the port was taken; fails otherwise.
+_run_snmpd() {
+	local rc=0
+	: >"$T/snmpd.log"
+	# The address is in snmpd.conf (agentaddress); giving it on the command
+	# line as well would make snmpd bind it twice and exit.
+	"$SNMPD_BIN" -f -Lf "$T/snmpd.log" -C -c "$T/snmpd.conf" -p "$T/snmpd.pid" \
+		</dev/null >>"$T/snmpd.log" 2>&1 &
+	SNMPD_PID=$!
+	track_pid "$SNMPD_PID" snmpd
+	_wait_up "$SNMPD_PID" "${SNMPD_START_TIMEOUT:-10}" _snmpd_answers || rc=$?
+	case $rc in
+	0) return 0 ;;
+	2)
+		stop_pid "$SNMPD_PID"
+		grep -q "Error opening specified endpoint" "$T/snmpd.log" && return 1
+		_log_tail "$T/snmpd.log"
+		fail "snmpd exited at start-up"
+		;;
+	*)
+		_log_tail "$T/snmpd.log"
+		fail "snmpd did not answer sysUpTime.0 on 127.0.0.1:$SNMPD_PORT"
+		;;
+	esac
+}
+
+# start_snmpd: snmpd on a free loopback port, AgentX master on $AGENTX_SOCKET.
+# Sets SNMPD_PORT, SNMPD_PID, AGENTX_SOCKET.
+start_snmpd() {
+	require_tool "$SNMPD_BIN" snmpd
+	require_tool snmpget snmp
+	AGENTX_SOCKET="$T/agentx.sock"
+	local _try
+	for _try in 1 2 3 4 5; do
+		SNMPD_PORT=$(free_udp_port)
+		_write_snmpd_conf
+		_run_snmpd && return 0
+		echo "$TEST_NAME: port $SNMPD_PORT was taken, picking another" >&2
+	done
+	fail "snmpd could not bind a loopback port in 5 tries"
+}
+
+stop_snmpd() {
+	[ -n "${SNMPD_PID:-}" ] || fail "stop_snmpd: snmpd not started"
+	stop_pid "$SNMPD_PID"
+	SNMPD_PID=
+}
+
+# restart_snmpd: stop and start again on the same port and AgentX socket.
+restart_snmpd() {
+	stop_snmpd
+	_run_snmpd || fail "snmpd could not bind port $SNMPD_PORT again"
+}
+
+# ---------------------------------------------------------------------------
+# snmptrapd: an independent receiver of the agent's notifications. It logs
+# numerically (-On) so tests match exact OIDs whether or not a MIB loads: find
+# them with $(oid NAME). Each notification is logged as
+#   NOTIF sec=<community or v3 user> from=<transport>
+#   VB <oid> = <type>: <value>        (one line per varbind)
+#   END
+
+_write_trapd_conf() {
+	cat >"$T/snmptrapd.conf" <<EOF
+# Written by tests/integration/lib.sh for $TEST_NAME.
+snmpTrapdAddr udp:127.0.0.1:$TRAPD_PORT
+authCommunity log,execute,net $SNMP_COMMUNITY
+# INFORMs are sent to snmptrapd's own engine; TRAPs from the sender's, which
+# must be known in advance.
+createUser $SNMP_USER SHA-256 $SNMP_AUTH_PASS AES $SNMP_PRIV_PASS
+createUser -e $TEST_ENGINEID $SNMP_USER SHA-256 $SNMP_AUTH_PASS AES $SNMP_PRIV_PASS
+authUser log,execute,net $SNMP_USER priv
+format2 NOTIF sec=%u from=%b\nVB %V\nVB %v\nEND\n
+EOF
+}
+
+# start_trapd: snmptrapd on a free loopback port. Sets TRAPD_PORT, TRAPD_PID.
+start_trapd() {
+	require_tool "$SNMPTRAPD_BIN" snmptrapd
+	require_tool snmptrap snmp
+	local _try rc
+	for _try in 1 2 3 4 5; do
+		TRAPD_PORT=$(free_udp_port)
+		_write_trapd_conf
+		: >"$T/snmptrapd.log"
+		# -X: do not look for an AgentX master; this receiver stands alone.
+		"$SNMPTRAPD_BIN" -f -Lf "$T/snmptrapd.log" -C -c "$T/snmptrapd.conf" -n -On -X \
+			-p "$T/snmptrapd.pid" </dev/null >>"$T/snmptrapd.log" 2>&1 &
+		TRAPD_PID=$!
+		track_pid "$TRAPD_PID" snmptrapd
+		rc=0
+		# It logs its version once its ports are open.
+		_wait_up "$TRAPD_PID" "${TRAPD_START_TIMEOUT:-10}" \
+			grep -q "^NET-SNMP version" "$T/snmptrapd.log" || rc=$?
+		[ "$rc" -eq 0 ] && return 0
+		_log_tail "$T/snmptrapd.log"
+		[ "$rc" -eq 2 ] || fail "snmptrapd did not start on 127.0.0.1:$TRAPD_PORT"
+		stop_pid "$TRAPD_PID"
+		grep -q "couldn't open" "$T/snmptrapd.log" || fail "snmptrapd exited at start-up"
+		echo "$TEST_NAME: port $TRAPD_PORT was taken, picking another" >&2
+	done
+	fail "snmptrapd could not bind a loopback port in 5 tries"
+}
+
+stop_trapd() {
+	[ -n "${TRAPD_PID:-}" ] || fail "stop_trapd: snmptrapd not started"
+	stop_pid "$TRAPD_PID"
+	TRAPD_PID=
+}
+
+# trapd_wait <timeout> <extended-regex>: wait until a logged line matches.
+trapd_wait() {
+	wait_for "$1" grep -Eq -- "$2" "$T/snmptrapd.log"
+}
+
+# trapd_count <extended-regex>: how many logged lines match.
+trapd_count() {
+	grep -Ec -- "$1" "$T/snmptrapd.log" || true
+}
+
+# strap <trapoid> [oid type value]...: a v2c TRAP to our snmptrapd.
+strap() {
+	snmptrap -v2c -c "$SNMP_COMMUNITY" "127.0.0.1:$TRAPD_PORT" '' "$@"
+}
+
+# sinform <trapoid> [oid type value]...: a v3 authPriv INFORM to our snmptrapd.
+sinform() {
+	# shellcheck disable=SC2046,SC2086
+	snmpinform $(_v3_auth) $SNMP_OPTS "127.0.0.1:$TRAPD_PORT" '' "$@"
+}
+
+# ---------------------------------------------------------------------------
+# shugo-agent. The test writes $T/shugo.yaml first, using $AGENTX_SOCKET,
+# $SHUGO_STATE_DIR, $TRAPD_PORT and the credentials above.
+
+SHUGO_STATE_DIR="$T/state"
+AGENT_BIN="$top_builddir/agent/shugo-agent"
+
+_agent_answers() {
+	sval SHUGO-MIB::shugoNodeName.0
+}
+
+# start_agent <node> [extra agent arguments]: run the agent in the foreground
+# (in the background of this shell) and wait until snmpd serves its MIB.
+start_agent() {
+	local node=${1:?start_agent: node name}
+	shift
+	[ -x "$AGENT_BIN" ] || fail "$AGENT_BIN is not built"
+	[ -f "$T/shugo.yaml" ] || fail "start_agent: write $T/shugo.yaml first"
+	[ -n "${SNMPD_PID:-}" ] || fail "start_agent: start_snmpd first"
+	AGENT_NODE=$node
+	"$AGENT_BIN" -f -c "$T/shugo.yaml" -N "$node" "$@" </dev/null >>"$T/agent.log" 2>&1 &
+	AGENT_PID=$!
+	track_pid "$AGENT_PID" shugo-agent
+	local rc=0
+	_wait_up "$AGENT_PID" "${AGENT_START_TIMEOUT:-15}" _agent_answers || rc=$?
+	case $rc in
+	0) return 0 ;;
+	2)
+		stop_pid "$AGENT_PID"
+		_log_tail "$T/agent.log"
+		fail "shugo-agent exited at start-up (status $STOP_STATUS)"
+		;;
+	*)
+		_log_tail "$T/agent.log"
+		fail "shugo-agent did not register (shugoNodeName.0 unanswered)"
+		;;
+	esac
+}
+
+# stop_agent [signal]: stop it and wait; AGENT_STATUS is its exit status.
+stop_agent() {
+	[ -n "${AGENT_PID:-}" ] || fail "stop_agent: agent not started"
+	stop_pid "$AGENT_PID" "${1:-TERM}" 10
+	AGENT_STATUS=$STOP_STATUS
+	AGENT_PID=
+}
+
+restart_agent() {
+	stop_agent TERM
+	start_agent "$AGENT_NODE" "$@"
+}
+
+# check_agent_config [args]: the agent's check-only mode (-n) on $T/shugo.yaml.
+check_agent_config() {
+	[ -x "$AGENT_BIN" ] || fail "$AGENT_BIN is not built"
+	"$AGENT_BIN" -n -c "$T/shugo.yaml" "$@"
+}

@@ -1,0 +1,963 @@
+/* Unit tests for the configuration parser (common/config.c): every field and
+ * default of a full file, each validation rule with its "file:line:" prefix,
+ * node filtering, number formats, alias limits, and cfg_load on real files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cu_main.h"
+
+#define ERRLEN 512
+
+static struct shugo_config *parse(const char *yaml, const char *node, char *err)
+{
+	return cfg_parse("t.yaml", yaml, strlen(yaml), node, err, ERRLEN);
+}
+
+/* The 1-based line of the first line of text that starts with marker. */
+static int line_of(const char *text, const char *marker)
+{
+	int line = 1;
+	size_t mlen = strlen(marker);
+
+	for (const char *s = text; *s; line++) {
+		if (strncmp(s, marker, mlen) == 0)
+			return line;
+		s = strchr(s, '\n');
+		if (!s)
+			break;
+		s++;
+	}
+	return -1;
+}
+
+static const char full_yaml[] =
+	"# every key, most of them away from their defaults\n"
+	"cluster:\n"
+	"  name: demo\n"
+	"  nodes:\n"
+	"    - name: alpha\n"
+	"      address: udp:127.0.0.1:1161\n"
+	"    - name: beta\n"
+	"      address: udp:127.0.0.1:1162\n"
+	"agent:\n"
+	"  agentx_socket: tcp:localhost:705\n"
+	"  state_dir: /srv/shugo\n"
+	"  sample_interval: 500ms\n"
+	"  notify_log_size: 2000\n"
+	"  queue_limit: 50\n"
+	"  max_processes: 16\n"
+	"  agentx_ping: 2m\n"
+	"snmp:\n"
+	"  users:\n"
+	"    - name: shugo\n"
+	"      auth: SHA-512\n"
+	"      auth_password: \"authpass1\"\n"
+	"      priv: AES-256\n"
+	"      priv_password: \"privpass1\"\n"
+	"    - name: ops\n"
+	"      auth_password: opsauth12\n"
+	"      priv_password: opspriv12\n"
+	"notify:\n"
+	"  targets:\n"
+	"    - name: manager\n"
+	"      address: udp:127.0.0.1:162\n"
+	"      type: trap\n"
+	"      version: 3\n"
+	"      user: shugo\n"
+	"      timeout: 250ms\n"
+	"      retries: 0\n"
+	"    - name: legacy\n"
+	"      address: 10.0.0.9:1162\n"
+	"      version: 2c\n"
+	"      community: public\n"
+	"processes:\n"
+	"  - name: web\n"
+	"    nodes: &both [alpha, beta]\n"
+	"    command: [/usr/bin/python3, -m, http.server, \"8080\"]\n"
+	"    shell: false\n"
+	"    env: {LANG: C, FOO: \"bar baz\", EMPTY: }\n"
+	"    user: www-data\n"
+	"    group: \"33\"\n"
+	"    cwd: /srv/www\n"
+	"    start: false\n"
+	"    restart: always\n"
+	"    backoff: 200ms\n"
+	"    backoff_max: 1m\n"
+	"    damping: {restarts: 3, window: 2m}\n"
+	"    stop_timeout: 10s\n"
+	"    start_grace: 0\n"
+	"  - name: sshd\n"
+	"    match: {pidfile: /run/sshd.pid}\n"
+	"  - name: worker\n"
+	"    nodes: *both\n"
+	"    match:\n"
+	"      cmdline: \"python3 .*worker\"\n"
+	"    min: 2\n"
+	"    max: 4\n"
+	"  - name: beta-only\n"
+	"    nodes: [beta]\n"
+	"    command: /bin/true\n"
+	"  - name: script\n"
+	"    shell: true\n"
+	"    command: \"exec sleep 1000 >/dev/null\"\n"
+	"    backoff: 2m\n"
+	"    damping: off\n"
+	"  - name: agent-bin\n"
+	"    match: {exe: /usr/sbin/agent}\n"
+	"    min: 0\n"
+	"resources:\n"
+	"  cpu: {warning: 80, critical: 92.5, hysteresis: 2.25}\n"
+	"  memory: off\n"
+	"  swap: {warning: 40}\n"
+	"  load: {warning: 4.5, critical: 8, hysteresis: 0.5}\n"
+	"  filesystems:\n"
+	"    - path: /\n"
+	"    - path: /var\n"
+	"      warning: 70\n"
+	"      critical: 90\n"
+	"      hysteresis: 1\n"
+	"      nodes: [alpha]\n"
+	"    - path: /srv\n"
+	"      nodes: [beta]\n"
+	"  nics:\n"
+	"    - name: eth0\n"
+	"      stall_after: 2m\n"
+	"      pcap: false\n"
+	"      nodes: [alpha]\n"
+	"    - name: eth1\n";
+
+static void test_full_file(void)
+{
+	char err[ERRLEN] = "";
+	struct shugo_config *c = parse(full_yaml, "alpha", err);
+	const struct cfg_proc *e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_STRING_EQUAL(c->file, "t.yaml");
+	CU_ASSERT_STRING_EQUAL(c->node_name, "alpha");
+
+	CU_ASSERT_EQUAL_FATAL(c->n_nodes, 2);
+	CU_ASSERT_STRING_EQUAL(c->nodes[0].name, "alpha");
+	CU_ASSERT_STRING_EQUAL(c->nodes[0].address, "udp:127.0.0.1:1161");
+	CU_ASSERT_EQUAL(c->nodes[0].line, line_of(full_yaml, "    - name: alpha"));
+	CU_ASSERT_STRING_EQUAL(c->nodes[1].name, "beta");
+	CU_ASSERT_STRING_EQUAL(c->nodes[1].address, "udp:127.0.0.1:1162");
+
+	CU_ASSERT_STRING_EQUAL(c->agentx_socket, "tcp:localhost:705");
+	CU_ASSERT_STRING_EQUAL(c->state_dir, "/srv/shugo");
+	CU_ASSERT_EQUAL(c->sample_ms, 500);
+	CU_ASSERT_EQUAL(c->nlog_capacity, 2000);
+	CU_ASSERT_EQUAL(c->queue_limit, 50);
+	CU_ASSERT_EQUAL(c->max_procs, 16);
+	CU_ASSERT_EQUAL(c->agentx_ping_s, 120);
+
+	CU_ASSERT_EQUAL_FATAL(c->n_users, 2);
+	CU_ASSERT_STRING_EQUAL(c->users[0].name, "shugo");
+	CU_ASSERT_EQUAL(c->users[0].auth, AUTH_SHA512);
+	CU_ASSERT_STRING_EQUAL(c->users[0].auth_pass, "authpass1");
+	CU_ASSERT_EQUAL(c->users[0].priv, PRIV_AES256);
+	CU_ASSERT_STRING_EQUAL(c->users[0].priv_pass, "privpass1");
+	CU_ASSERT_EQUAL(c->users[0].line, line_of(full_yaml, "    - name: shugo"));
+	CU_ASSERT_STRING_EQUAL(c->users[1].name, "ops");
+	CU_ASSERT_EQUAL(c->users[1].auth, AUTH_SHA256); /* defaults */
+	CU_ASSERT_EQUAL(c->users[1].priv, PRIV_AES128);
+	CU_ASSERT_PTR_EQUAL(cfg_find_user(c, "ops"), &c->users[1]);
+	CU_ASSERT_PTR_NULL(cfg_find_user(c, "nobody"));
+	CU_ASSERT_PTR_NULL(cfg_find_user(c, NULL));
+
+	CU_ASSERT_EQUAL_FATAL(c->n_targets, 2);
+	CU_ASSERT_STRING_EQUAL(c->targets[0].name, "manager");
+	CU_ASSERT_STRING_EQUAL(c->targets[0].address, "udp:127.0.0.1:162");
+	CU_ASSERT_FALSE(c->targets[0].inform);
+	CU_ASSERT_EQUAL(c->targets[0].version, 3);
+	CU_ASSERT_STRING_EQUAL(c->targets[0].user, "shugo");
+	CU_ASSERT_PTR_NULL(c->targets[0].community);
+	CU_ASSERT_EQUAL(c->targets[0].timeout_ms, 250);
+	CU_ASSERT_EQUAL(c->targets[0].retries, 0);
+	CU_ASSERT_STRING_EQUAL(c->targets[1].name, "legacy");
+	CU_ASSERT_STRING_EQUAL(c->targets[1].address, "10.0.0.9:1162");
+	CU_ASSERT_TRUE(c->targets[1].inform); /* defaults */
+	CU_ASSERT_EQUAL(c->targets[1].version, 2);
+	CU_ASSERT_STRING_EQUAL(c->targets[1].community, "public");
+	CU_ASSERT_STRING_EQUAL(c->targets[1].user, "");
+	CU_ASSERT_EQUAL(c->targets[1].timeout_ms, 1000);
+	CU_ASSERT_EQUAL(c->targets[1].retries, 3);
+
+	/* beta-only is filtered out for alpha. */
+	CU_ASSERT_EQUAL_FATAL(c->n_procs, 5);
+	CU_ASSERT_PTR_NULL(cfg_find_proc(c, "beta-only"));
+	CU_ASSERT_PTR_NULL(cfg_find_proc(c, NULL));
+
+	e = cfg_find_proc(c, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_PTR_EQUAL(e, &c->procs[0]);
+	CU_ASSERT_EQUAL(e->line, line_of(full_yaml, "  - name: web"));
+	CU_ASSERT_EQUAL(e->kind, PK_SUPERVISED);
+	CU_ASSERT_EQUAL_FATAL(e->argc, 4);
+	CU_ASSERT_STRING_EQUAL(e->argv[0], "/usr/bin/python3");
+	CU_ASSERT_STRING_EQUAL(e->argv[1], "-m");
+	CU_ASSERT_STRING_EQUAL(e->argv[2], "http.server");
+	CU_ASSERT_STRING_EQUAL(e->argv[3], "8080");
+	CU_ASSERT_PTR_NULL(e->argv[4]);
+	CU_ASSERT_EQUAL_FATAL(e->envc, 3);
+	CU_ASSERT_STRING_EQUAL(e->env[0], "LANG=C");
+	CU_ASSERT_STRING_EQUAL(e->env[1], "FOO=bar baz");
+	CU_ASSERT_STRING_EQUAL(e->env[2], "EMPTY=");
+	CU_ASSERT_PTR_NULL(e->env[3]);
+	CU_ASSERT_STRING_EQUAL(e->user, "www-data");
+	CU_ASSERT_STRING_EQUAL(e->group, "33");
+	CU_ASSERT_STRING_EQUAL(e->cwd, "/srv/www");
+	CU_ASSERT_FALSE(e->shell);
+	CU_ASSERT_FALSE(e->autostart);
+	CU_ASSERT_EQUAL(e->policy.restart, RESTART_ALWAYS);
+	CU_ASSERT_EQUAL(e->policy.backoff_initial_ms, 200);
+	CU_ASSERT_EQUAL(e->policy.backoff_max_ms, 60000);
+	CU_ASSERT_EQUAL(e->policy.damp_restarts, 3);
+	CU_ASSERT_EQUAL(e->policy.damp_window_ms, 120000);
+	CU_ASSERT_EQUAL(e->policy.stop_timeout_ms, 10000);
+	CU_ASSERT_EQUAL(e->policy.start_grace_ms, 0);
+	CU_ASSERT_EQUAL(e->min_count, 1);
+	CU_ASSERT_EQUAL(e->max_count, 1);
+	CU_ASSERT_PTR_NULL(e->match);
+	CU_ASSERT_FALSE(e->re_compiled);
+
+	e = cfg_find_proc(c, "sshd");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->kind, PK_WATCHED);
+	CU_ASSERT_EQUAL(e->match_kind, MATCH_PIDFILE);
+	CU_ASSERT_STRING_EQUAL(e->match, "/run/sshd.pid");
+	CU_ASSERT_EQUAL(e->policy.restart, RESTART_NEVER);
+	CU_ASSERT_EQUAL(e->min_count, 1);
+	CU_ASSERT_EQUAL(e->max_count, 0);
+	CU_ASSERT_PTR_NULL(e->argv);
+	CU_ASSERT_EQUAL(e->argc, 0);
+	CU_ASSERT_FALSE(e->re_compiled);
+
+	e = cfg_find_proc(c, "worker");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->kind, PK_WATCHED);
+	CU_ASSERT_EQUAL(e->match_kind, MATCH_CMDLINE);
+	CU_ASSERT_STRING_EQUAL(e->match, "python3 .*worker");
+	CU_ASSERT_TRUE_FATAL(e->re_compiled);
+	CU_ASSERT_EQUAL(regexec(&e->match_re, "/usr/bin/python3 -m app.worker --n 2", 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(regexec(&e->match_re, "/usr/bin/python3 -m app.web", 0, NULL, 0), REG_NOMATCH);
+	CU_ASSERT_EQUAL(e->min_count, 2);
+	CU_ASSERT_EQUAL(e->max_count, 4);
+
+	e = cfg_find_proc(c, "script");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_TRUE(e->shell);
+	CU_ASSERT_EQUAL_FATAL(e->argc, 1);
+	CU_ASSERT_STRING_EQUAL(e->argv[0], "exec sleep 1000 >/dev/null");
+	CU_ASSERT_PTR_NULL(e->argv[1]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e->env);
+	CU_ASSERT_EQUAL(e->envc, 0);
+	CU_ASSERT_PTR_NULL(e->env[0]);
+	CU_ASSERT_PTR_NULL(e->user);
+	CU_ASSERT_PTR_NULL(e->group);
+	CU_ASSERT_PTR_NULL(e->cwd);
+	CU_ASSERT_TRUE(e->autostart);
+	CU_ASSERT_EQUAL(e->policy.restart, RESTART_ON_FAILURE);
+	/* A backoff above the default cap raises the cap with it. */
+	CU_ASSERT_EQUAL(e->policy.backoff_initial_ms, 120000);
+	CU_ASSERT_EQUAL(e->policy.backoff_max_ms, 120000);
+	CU_ASSERT_EQUAL(e->policy.damp_restarts, 0);
+	CU_ASSERT_EQUAL(e->policy.stop_timeout_ms, 5000);
+	CU_ASSERT_EQUAL(e->policy.start_grace_ms, 2000);
+
+	e = cfg_find_proc(c, "agent-bin");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->match_kind, MATCH_EXE);
+	CU_ASSERT_STRING_EQUAL(e->match, "/usr/sbin/agent");
+	CU_ASSERT_EQUAL(e->min_count, 0);
+
+	/* cpu, swap, load (memory is off), then fs:/ and fs:/var (/srv is beta's). */
+	CU_ASSERT_EQUAL_FATAL(c->n_res, 5);
+	CU_ASSERT_STRING_EQUAL(c->res[0].name, "cpu");
+	CU_ASSERT_EQUAL(c->res[0].type, RES_CPU);
+	CU_ASSERT_EQUAL(c->res[0].thr.warning, 8000);
+	CU_ASSERT_EQUAL(c->res[0].thr.critical, 9250);
+	CU_ASSERT_EQUAL(c->res[0].thr.hysteresis, 225);
+	CU_ASSERT_EQUAL(c->res[0].line, line_of(full_yaml, "  cpu:"));
+	CU_ASSERT_PTR_NULL(c->res[0].path);
+	CU_ASSERT_STRING_EQUAL(c->res[1].name, "swap");
+	CU_ASSERT_EQUAL(c->res[1].type, RES_SWAP);
+	CU_ASSERT_EQUAL(c->res[1].thr.warning, 4000);
+	CU_ASSERT_EQUAL(c->res[1].thr.critical, 8000); /* the rest defaults */
+	CU_ASSERT_EQUAL(c->res[1].thr.hysteresis, 500);
+	CU_ASSERT_STRING_EQUAL(c->res[2].name, "load");
+	CU_ASSERT_EQUAL(c->res[2].type, RES_LOAD);
+	CU_ASSERT_EQUAL(c->res[2].thr.warning, 450);
+	CU_ASSERT_EQUAL(c->res[2].thr.critical, 800);
+	CU_ASSERT_EQUAL(c->res[2].thr.hysteresis, 50);
+	CU_ASSERT_STRING_EQUAL(c->res[3].name, "fs:/");
+	CU_ASSERT_EQUAL(c->res[3].type, RES_FILESYSTEM);
+	CU_ASSERT_STRING_EQUAL(c->res[3].path, "/");
+	CU_ASSERT_EQUAL(c->res[3].thr.warning, 8500);
+	CU_ASSERT_EQUAL(c->res[3].thr.critical, 9500);
+	CU_ASSERT_EQUAL(c->res[3].thr.hysteresis, 200);
+	CU_ASSERT_STRING_EQUAL(c->res[4].name, "fs:/var");
+	CU_ASSERT_STRING_EQUAL(c->res[4].path, "/var");
+	CU_ASSERT_EQUAL(c->res[4].thr.warning, 7000);
+	CU_ASSERT_EQUAL(c->res[4].thr.critical, 9000);
+	CU_ASSERT_EQUAL(c->res[4].thr.hysteresis, 100);
+	CU_ASSERT_EQUAL(c->res[4].line, line_of(full_yaml, "    - path: /var"));
+
+	CU_ASSERT_EQUAL_FATAL(c->n_nics, 2);
+	CU_ASSERT_STRING_EQUAL(c->nics[0].name, "eth0");
+	CU_ASSERT_EQUAL(c->nics[0].stall_after_s, 120);
+	CU_ASSERT_FALSE(c->nics[0].pcap);
+	CU_ASSERT_STRING_EQUAL(c->nics[1].name, "eth1");
+	CU_ASSERT_EQUAL(c->nics[1].stall_after_s, 30);
+	CU_ASSERT_TRUE(c->nics[1].pcap);
+	CU_ASSERT_EQUAL(c->nics[1].line, line_of(full_yaml, "    - name: eth1"));
+	cfg_free(c);
+}
+
+/* The same file seen from beta: the other half of each nodes: list. */
+static void test_node_filter(void)
+{
+	char err[ERRLEN] = "";
+	struct shugo_config *c = parse(full_yaml, "beta", err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->node_name, "beta");
+	CU_ASSERT_EQUAL(c->n_procs, 6);
+	CU_ASSERT_PTR_NOT_NULL(cfg_find_proc(c, "beta-only"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_find_proc(c, "worker"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_find_proc(c, "script"));
+	CU_ASSERT_EQUAL_FATAL(c->n_res, 5);
+	CU_ASSERT_STRING_EQUAL(c->res[3].name, "fs:/");
+	CU_ASSERT_STRING_EQUAL(c->res[4].name, "fs:/srv");
+	CU_ASSERT_EQUAL_FATAL(c->n_nics, 1);
+	CU_ASSERT_STRING_EQUAL(c->nics[0].name, "eth1");
+	cfg_free(c);
+}
+
+/* Without cluster.nodes any node name goes, and nodes: lists still select. */
+static void test_node_filter_no_cluster(void)
+{
+	static const char yaml[] =
+		"processes:\n"
+		"  - {name: a, command: /bin/a, nodes: [x, y]}\n"
+		"  - {name: b, command: /bin/b, nodes: [y]}\n"
+		"  - {name: c, command: /bin/c, nodes: []}\n"
+		"  - {name: d, command: /bin/d}\n";
+	static const struct {
+		const char *node;
+		const char *want; /* process names kept, in order */
+	} rows[] = {
+		{"x", "a d"},
+		{"y", "a b d"},
+		{"z", "d"},
+	};
+	char err[ERRLEN], got[64];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct shugo_config *c = parse(yaml, rows[i].node, err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		got[0] = '\0';
+		for (size_t k = 0; k < c->n_procs; k++) {
+			strcat(got, k ? " " : "");
+			strcat(got, c->procs[k].name);
+		}
+		CU_ASSERT_STRING_EQUAL(got, rows[i].want);
+		cfg_free(c);
+	}
+}
+
+static void test_hostname(void)
+{
+	char host[256], err[ERRLEN];
+	struct shugo_config *c;
+
+	CU_ASSERT_EQUAL_FATAL(gethostname(host, sizeof host), 0);
+	host[sizeof host - 1] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	c = parse("agent: {}\n", NULL, err);
+	if (strlen(host) > CFG_NAME_MAX || host[0] == '\0') {
+		CU_ASSERT_PTR_NULL(c);
+	} else {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_STRING_EQUAL(c->node_name, host);
+	}
+	cfg_free(c);
+}
+
+/* An empty file, a comment-only file, and an empty mapping: all defaults. */
+static void test_defaults(void)
+{
+	static const char *const texts[] = {"", "# nothing yet\n", "{}\n", "---\n...\n", "~\n",
+					    "agent:\nsnmp:\nnotify:\nprocesses:\nresources:\n"};
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct shugo_config *c = parse(texts[i], "n1", err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_STRING_EQUAL(c->agentx_socket, "/var/agentx/master");
+		CU_ASSERT_PTR_NOT_NULL(c->state_dir);
+		CU_ASSERT_EQUAL(c->state_dir[0], '/');
+		CU_ASSERT_EQUAL(c->sample_ms, 1000);
+		CU_ASSERT_EQUAL(c->nlog_capacity, 10000);
+		CU_ASSERT_EQUAL(c->queue_limit, 1000);
+		CU_ASSERT_EQUAL(c->max_procs, 128);
+		CU_ASSERT_EQUAL(c->agentx_ping_s, 5);
+		CU_ASSERT_EQUAL(c->n_nodes, 0);
+		CU_ASSERT_EQUAL(c->n_users, 0);
+		CU_ASSERT_EQUAL(c->n_targets, 0);
+		CU_ASSERT_EQUAL(c->n_procs, 0);
+		CU_ASSERT_EQUAL(c->n_nics, 0);
+		CU_ASSERT_EQUAL_FATAL(c->n_res, 4);
+		CU_ASSERT_STRING_EQUAL(c->res[0].name, "cpu");
+		CU_ASSERT_EQUAL(c->res[0].thr.warning, 8500);
+		CU_ASSERT_EQUAL(c->res[0].thr.critical, 9500);
+		CU_ASSERT_EQUAL(c->res[0].thr.hysteresis, 500);
+		CU_ASSERT_STRING_EQUAL(c->res[1].name, "memory");
+		CU_ASSERT_EQUAL(c->res[1].type, RES_MEMORY);
+		CU_ASSERT_EQUAL(c->res[1].thr.warning, 8500);
+		CU_ASSERT_STRING_EQUAL(c->res[2].name, "swap");
+		CU_ASSERT_EQUAL(c->res[2].thr.warning, 5000);
+		CU_ASSERT_EQUAL(c->res[2].thr.critical, 8000);
+		CU_ASSERT_STRING_EQUAL(c->res[3].name, "load");
+		CU_ASSERT_EQUAL(c->res[3].thr.warning, 400);
+		CU_ASSERT_EQUAL(c->res[3].thr.critical, 800);
+		CU_ASSERT_EQUAL(c->res[3].thr.hysteresis, 50);
+		cfg_free(c);
+	}
+}
+
+static void test_process_defaults(void)
+{
+	char err[ERRLEN];
+	struct shugo_config *c = parse("processes:\n  - name: p\n    command: /bin/p  -x   y\n", "n", err);
+	const struct cfg_proc *e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	e = cfg_find_proc(c, "p");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	/* A single string is split on whitespace. */
+	CU_ASSERT_EQUAL_FATAL(e->argc, 3);
+	CU_ASSERT_STRING_EQUAL(e->argv[0], "/bin/p");
+	CU_ASSERT_STRING_EQUAL(e->argv[1], "-x");
+	CU_ASSERT_STRING_EQUAL(e->argv[2], "y");
+	CU_ASSERT_PTR_NULL(e->argv[3]);
+	CU_ASSERT_TRUE(e->autostart);
+	CU_ASSERT_EQUAL(e->policy.restart, RESTART_ON_FAILURE);
+	CU_ASSERT_EQUAL(e->policy.backoff_initial_ms, 1000);
+	CU_ASSERT_EQUAL(e->policy.backoff_max_ms, 30000);
+	CU_ASSERT_EQUAL(e->policy.damp_restarts, 5);
+	CU_ASSERT_EQUAL(e->policy.damp_window_ms, 60000);
+	CU_ASSERT_EQUAL(e->policy.stop_timeout_ms, 5000);
+	CU_ASSERT_EQUAL(e->policy.start_grace_ms, 2000);
+	CU_ASSERT_EQUAL(e->min_count, 1);
+	CU_ASSERT_EQUAL(e->max_count, 1);
+	cfg_free(c);
+}
+
+/* Each row: a file that must be rejected, the exact "file:line: " prefix and
+ * words the message must contain. */
+static const struct bad {
+	const char *what;
+	const char *yaml;
+	const char *node;
+	const char *prefix;
+	const char *words;
+} bad_rows[] = {
+	/* structure and types */
+	{"unknown top key", "agent: {}\nfoo: 1\n", NULL, "t.yaml:2: ", "unknown key 'foo' at the top level"},
+	{"unknown process key", "processes:\n  - name: web\n    command: /bin/true\n    foo: 1\n", NULL,
+	 "t.yaml:4: ", "unknown key 'foo' in processes[0] 'web'"},
+	{"unknown match key", "processes:\n  - name: w\n    match: {pidfile: /p, foo: 1}\n", NULL, "t.yaml:3: ",
+	 "unknown key 'foo' in processes[0] 'w': match"},
+	{"agent is a list", "cluster: {}\nagent: [1]\n", NULL, "t.yaml:2: ", "expected a mapping for 'agent'"},
+	{"agent is a value", "agent: 5\n", NULL, "t.yaml:1: ", "expected a mapping for 'agent'"},
+	{"processes is a mapping", "processes:\n  web: 1\n", NULL, "t.yaml:2: ", "expected a list for 'processes'"},
+	{"process is a value", "processes:\n  - web\n", NULL, "t.yaml:2: ", "processes[0]: expected a mapping"},
+	{"top level is a list", "- a\n- b\n", NULL, "t.yaml:1: ", "expected a mapping at the top level"},
+	{"number given a list", "agent:\n  queue_limit: [1]\n", NULL, "t.yaml:2: ",
+	 "agent: queue_limit: expected a single value, got a list"},
+	{"bool not a bool", "processes:\n  - {name: a, command: /a, start: maybe}\n", NULL, "t.yaml:2: ",
+	 "start: expected true or false, got 'maybe'"},
+	{"key is a list", "agent:\n  [a]: 1\n", NULL, "t.yaml:2: ", "expected a word as key"},
+	{"duplicate key", "agent:\n  queue_limit: 5\n  queue_limit: 6\n", NULL, "t.yaml:3: ",
+	 "agent: duplicate key 'queue_limit' (first at line 2)"},
+	{"duplicate top key", "agent: {}\nsnmp: {}\nagent: {}\n", NULL, "t.yaml:3: ",
+	 "duplicate key 'agent' (first at line 1)"},
+	{"NUL in a value", "cluster: {name: \"a\\0b\"}\n", NULL, "t.yaml:1: ", "NUL"},
+	{"missing process name", "processes:\n  - command: /bin/true\n", NULL, "t.yaml:2: ",
+	 "processes[0]: missing required key 'name'"},
+	{"bad process name", "processes:\n  - name: \"we b\"\n    command: /bin/true\n", NULL, "t.yaml:2: ",
+	 "name: 'we b' is not valid"},
+	{"name too long", "processes:\n  - name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+	 "    command: /bin/true\n", NULL, "t.yaml:2: ", "longer than 64 characters"},
+
+	/* YAML itself */
+	{"syntax error", "agent:\n  queue_limit: 5\n  bad: [1, 2\n", NULL, "t.yaml:4: ", "YAML syntax error"},
+	{"bad indentation", "agent:\n  queue_limit: 5\n   max_processes: 4\n", NULL, "t.yaml:3: ",
+	 "YAML syntax error"},
+	{"invalid UTF-8", "agent: {}\ncluster: {name: \"\xff\"}\n", NULL, "t.yaml:2: ", "YAML syntax error"},
+	{"undefined alias", "agent: {}\nsnmp: *nothing\n", NULL, "t.yaml:2: ", "undefined alias"},
+	{"duplicate anchor", "cluster: {name: &a x}\nagent: {agentx_socket: &a /s}\n", NULL, "t.yaml:2: ",
+	 "duplicate anchor"},
+	{"recursive alias", "processes: &p\n  - *p\n", NULL, "t.yaml:2: ", "alias '*p' refers to a node that contains it"},
+	{"two documents", "agent: {}\n---\nagent: {}\n", NULL, "t.yaml:2: ", "only one YAML document"},
+	{"deep nesting", "cluster: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", NULL,
+	 "t.yaml:1: ", "nested deeper than 16 levels"},
+
+	/* cluster */
+	{"this node not in cluster", "cluster:\n  nodes:\n    - {name: alpha, address: udp:a:161}\n", "gamma",
+	 "t.yaml:1: ", "node 'gamma' is not in cluster.nodes"},
+	{"duplicate node", "cluster:\n  nodes:\n    - {name: a, address: x:1}\n    - {name: a, address: x:2}\n", "a",
+	 "t.yaml:4: ", "duplicate node name 'a' (first at line 3)"},
+	{"node without address", "cluster:\n  nodes:\n    - name: a\n", "a", "t.yaml:3: ",
+	 "cluster.nodes[0] 'a': missing required key 'address'"},
+	{"bad node name", "cluster:\n  nodes:\n    - {name: \"a/b\", address: x:1}\n", "a", "t.yaml:3: ",
+	 "'a/b' is not valid"},
+	{"process on unknown node",
+	 "cluster:\n  nodes:\n    - {name: a, address: x:1}\nprocesses:\n  - name: web\n    command: /bin/true\n"
+	 "    nodes: [a,\n      zeta]\n",
+	 "a", "t.yaml:8: ", "processes[0] 'web': node 'zeta' is not in cluster.nodes"},
+	{"nodes list holds a mapping", "processes:\n  - {name: w, command: /w, nodes: [{a: 1}]}\n", NULL,
+	 "t.yaml:2: ", "is not a valid node name"},
+	{"nic on unknown node",
+	 "cluster:\n  nodes:\n    - {name: a, address: x:1}\nresources:\n  nics:\n    - {name: eth0, nodes: [b]}\n", "a",
+	 "t.yaml:6: ", "resources.nics[0] 'eth0': node 'b' is not in cluster.nodes"},
+
+	/* agent */
+	{"sample too short", "agent:\n  sample_interval: 50ms\n", NULL, "t.yaml:2: ",
+	 "agent: sample_interval: '50ms' is out of range (100ms .. 1h)"},
+	{"nlog too small", "agent:\n  notify_log_size: 15\n", NULL, "t.yaml:2: ", "out of range (16 .. 1000000)"},
+	{"queue zero", "agent:\n  queue_limit: 0\n", NULL, "t.yaml:2: ", "out of range (1 .. 100000)"},
+	{"max_processes too big", "agent:\n  max_processes: 100001\n", NULL, "t.yaml:2: ", "out of range"},
+	{"ping not whole seconds", "agent:\n  agentx_ping: 1500ms\n", NULL, "t.yaml:2: ", "whole number of seconds"},
+	{"ping too long", "agent:\n  agentx_ping: 2h\n", NULL, "t.yaml:2: ", "out of range (1s .. 1h)"},
+	{"bad agentx socket", "agent:\n  agentx_socket: master\n", NULL, "t.yaml:2: ", "agentx_socket"},
+	{"relative state_dir", "agent:\n  state_dir: var/lib\n", NULL, "t.yaml:2: ", "must be an absolute path"},
+
+	/* snmp users */
+	{"user without auth_password", "snmp:\n  users:\n    - name: u\n      priv_password: 12345678\n", NULL,
+	 "t.yaml:3: ", "snmp.users[0] 'u': missing required key 'auth_password'"},
+	{"short password", "snmp:\n  users:\n    - name: u\n      auth_password: 1234567\n      priv_password: 12345678\n",
+	 NULL, "t.yaml:4: ", "at least 8 characters"},
+	{"unknown auth", "snmp:\n  users:\n    - {name: u, auth: MD5, auth_password: 12345678, priv_password: 12345678}\n",
+	 NULL, "t.yaml:3: ", "unknown auth protocol 'MD5' (expected SHA, SHA-1, SHA-256 or SHA-512)"},
+	{"unknown priv", "snmp:\n  users:\n    - {name: u, priv: DES, auth_password: 12345678, priv_password: 12345678}\n",
+	 NULL, "t.yaml:3: ", "unknown priv protocol 'DES'"},
+	{"user name too long",
+	 "snmp:\n  users:\n    - {name: abcdefghijklmnopqrstuvwxyz0123456, auth_password: 12345678, priv_password: 12345678}\n",
+	 NULL, "t.yaml:3: ", "longer than 32 characters"},
+	{"duplicate user",
+	 "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\n"
+	 "    - {name: u, auth_password: 12345678, priv_password: 12345678}\n",
+	 NULL, "t.yaml:4: ", "duplicate SNMP user 'u' (first at line 3)"},
+
+	/* notify targets */
+	{"v3 user undefined", "notify:\n  targets:\n    - {name: m, address: x:162, user: bob}\n", NULL, "t.yaml:3: ",
+	 "notify.targets[0] 'm': user 'bob' is not defined in snmp.users"},
+	{"v3 without user", "notify:\n  targets:\n    - {name: m, address: x:162}\n", NULL, "t.yaml:3: ",
+	 "'user' is required with version 3"},
+	{"v3 with community", "notify:\n  targets:\n    - name: m\n      address: x:162\n      community: public\n", NULL,
+	 "t.yaml:5: ", "'community' is not allowed with version 3"},
+	{"v2c without community", "notify:\n  targets:\n    - {name: m, address: x:162, version: 2c}\n", NULL,
+	 "t.yaml:3: ", "'community' is required with version 2c"},
+	{"v2c with user", "notify:\n  targets:\n    - name: m\n      version: 2c\n      community: c\n      user: u\n"
+	 "      address: x:1\n", NULL, "t.yaml:6: ", "'user' is only used with version 3"},
+	{"version 1", "notify:\n  targets:\n    - {name: m, address: x:162, version: 1}\n", NULL, "t.yaml:3: ",
+	 "unknown SNMP version '1' (expected 2c or 3)"},
+	{"bad type", "notify:\n  targets:\n    - {name: m, address: x:162, type: push}\n", NULL, "t.yaml:3: ",
+	 "unknown notification type 'push'"},
+	{"timeout too short", "notify:\n  targets:\n    - {name: m, address: x:1, version: 2c, community: c, timeout: 5ms}\n",
+	 NULL, "t.yaml:3: ", "timeout: '5ms' is out of range (10ms .. 1m)"},
+	{"too many retries", "notify:\n  targets:\n    - {name: m, address: x:1, version: 2c, community: c, retries: 21}\n",
+	 NULL, "t.yaml:3: ", "retries: '21' is out of range (0 .. 20)"},
+	{"target without address", "notify:\n  targets:\n    - {name: m, version: 2c, community: c}\n", NULL,
+	 "t.yaml:3: ", "missing required key 'address'"},
+	{"duplicate target",
+	 "notify:\n  targets:\n    - {name: m, address: x:1, version: 2c, community: c}\n"
+	 "    - {name: m, address: x:2, version: 2c, community: c}\n",
+	 NULL, "t.yaml:4: ", "duplicate notification target 'm' (first at line 3)"},
+
+	/* processes */
+	{"unknown restart policy", "processes:\n  - name: web\n    command: /bin/true\n    restart: sometimes\n", NULL,
+	 "t.yaml:4: ", "processes[0] 'web': unknown restart policy 'sometimes' (expected always, on-failure or never)"},
+	{"duplicate process",
+	 "processes:\n  - name: web\n    command: /bin/a\n  - name: web\n    command: /bin/b\n", NULL, "t.yaml:4: ",
+	 "duplicate process name 'web' (first at line 2)"},
+	{"command and match", "processes:\n  - name: w\n    command: /bin/a\n    match: {exe: /bin/a}\n", NULL,
+	 "t.yaml:4: ", "not both"},
+	{"neither command nor match", "processes:\n  - name: w\n    restart: always\n", NULL, "t.yaml:2: ",
+	 "needs 'command' (supervised) or 'match' (watched)"},
+	{"relative argv0", "processes:\n  - name: w\n    command: python3 -m http.server\n", NULL, "t.yaml:3: ",
+	 "'python3' must be an absolute path (or set shell: true)"},
+	{"relative argv0 in a list", "processes:\n  - name: w\n    shell: false\n    command: [bin/w, -x]\n", NULL,
+	 "t.yaml:4: ", "'bin/w' must be an absolute path"},
+	{"shell with a list", "processes:\n  - name: w\n    shell: true\n    command: [/bin/w, -x]\n", NULL,
+	 "t.yaml:4: ", "with shell: true, give the command as one string"},
+	{"empty command list", "processes:\n  - name: w\n    command: []\n", NULL, "t.yaml:3: ", "the list is empty"},
+	{"blank command", "processes:\n  - name: w\n    command: \"   \"\n", NULL, "t.yaml:3: ", "must not be empty"},
+	{"command list of lists", "processes:\n  - name: w\n    command: [/bin/a, [b]]\n", NULL, "t.yaml:3: ",
+	 "command: expected a single value, got a list"},
+	{"bad env name", "processes:\n  - name: w\n    command: /w\n    env: {1X: a}\n", NULL, "t.yaml:4: ",
+	 "env: '1X' is not valid"},
+	{"duplicate env", "processes:\n  - name: w\n    command: /w\n    env:\n      A: 1\n      B: 2\n      A: 3\n",
+	 NULL, "t.yaml:7: ", "processes[0] 'w': duplicate environment variable 'A' (first at line 5)"},
+	{"env not a mapping", "processes:\n  - name: w\n    command: /w\n    env: [A=1]\n", NULL, "t.yaml:4: ",
+	 "expected a mapping for 'env'"},
+	{"env value a list", "processes:\n  - name: w\n    command: /w\n    env: {A: [1]}\n", NULL, "t.yaml:4: ",
+	 "A: expected a single value"},
+	{"relative cwd", "processes:\n  - name: w\n    command: /w\n    cwd: srv\n", NULL, "t.yaml:4: ",
+	 "cwd: 'srv' must be an absolute path"},
+	{"user with a space", "processes:\n  - name: w\n    command: /w\n    user: \"www data\"\n", NULL, "t.yaml:4: ",
+	 "user: 'www data' is not valid"},
+	{"backoff too short", "processes:\n  - name: w\n    command: /w\n    backoff: 5ms\n", NULL, "t.yaml:4: ",
+	 "backoff: '5ms' is out of range (10ms .. 1h)"},
+	{"backoff_max below backoff", "processes:\n  - name: w\n    command: /w\n    backoff: 10s\n    backoff_max: 5s\n",
+	 NULL, "t.yaml:2: ", "backoff_max (5s) is below backoff (10s)"},
+	{"damping too many", "processes:\n  - name: w\n    command: /w\n    damping: {restarts: 65}\n", NULL,
+	 "t.yaml:4: ", "restarts: '65' is out of range (0 .. 64)"},
+	{"damping a word", "processes:\n  - name: w\n    command: /w\n    damping: sometimes\n", NULL, "t.yaml:4: ",
+	 "damping: expected {restarts: N, window: W} or off"},
+	{"damping unknown key", "processes:\n  - name: w\n    command: /w\n    damping: {restarts: 1, windw: 5s}\n", NULL,
+	 "t.yaml:4: ", "unknown key 'windw' in processes[0] 'w': damping"},
+	{"min on supervised", "processes:\n  - name: w\n    command: /w\n    min: 2\n", NULL, "t.yaml:4: ",
+	 "'min' applies only to watched processes"},
+	{"restart on watched", "processes:\n  - name: w\n    match: {exe: /w}\n    restart: always\n", NULL, "t.yaml:4: ",
+	 "'restart' applies only to supervised processes"},
+	{"min above max", "processes:\n  - name: w\n    match: {exe: /w}\n    min: 3\n    max: 2\n", NULL, "t.yaml:2: ",
+	 "max (2) is below min (3)"},
+	{"match two kinds", "processes:\n  - name: w\n    match: {exe: /w, pidfile: /run/w.pid}\n", NULL, "t.yaml:3: ",
+	 "exactly one of pidfile, exe or cmdline"},
+	{"match empty", "processes:\n  - name: w\n    match: {}\n", NULL, "t.yaml:3: ",
+	 "exactly one of pidfile, exe or cmdline"},
+	{"relative pidfile", "processes:\n  - name: w\n    match: {pidfile: w.pid}\n", NULL, "t.yaml:3: ",
+	 "pidfile: 'w.pid' must be an absolute path"},
+	{"bad regex", "processes:\n  - name: w\n    match:\n      cmdline: \"python(\"\n", NULL, "t.yaml:4: ",
+	 "bad regular expression 'python('"},
+	{"regex blow-up", "processes:\n  - name: w\n    match: {cmdline: \"((a{100}){100}){100}\"}\n", NULL, "t.yaml:3: ",
+	 "repetition counts"},
+
+	/* resources */
+	{"warning above critical", "resources:\n  cpu: {warning: 96}\n", NULL, "t.yaml:2: ",
+	 "resources.cpu: warning (96) is above critical (95)"},
+	{"hysteresis not below warning", "resources:\n  swap: {warning: 5, critical: 6, hysteresis: 5}\n", NULL,
+	 "t.yaml:2: ", "resources.swap: hysteresis (5) must be below warning (5)"},
+	{"percent above 100", "resources:\n  memory: {critical: 100.5}\n", NULL, "t.yaml:2: ",
+	 "critical: '100.5' is out of range (0 .. 100)"},
+	{"load too high", "resources:\n  load: {critical: 10000.01}\n", NULL, "t.yaml:2: ", "out of range (0 .. 10000)"},
+	{"cpu a word", "resources:\n  cpu: maybe\n", NULL, "t.yaml:2: ",
+	 "resources: cpu: expected {warning, critical, hysteresis} or off"},
+	{"cpu unknown key", "resources:\n  cpu: {warn: 5}\n", NULL, "t.yaml:2: ", "unknown key 'warn' in resources.cpu"},
+	{"fs relative path", "resources:\n  filesystems:\n    - path: var\n", NULL, "t.yaml:3: ",
+	 "path: 'var' must be an absolute path"},
+	{"fs without path", "resources:\n  filesystems:\n    - warning: 50\n", NULL, "t.yaml:3: ",
+	 "resources.filesystems[0]: missing required key 'path'"},
+	{"fs path too long for a name",
+	 "resources:\n  filesystems:\n    - path: /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", NULL, "t.yaml:3: ",
+	 "longer than 61 characters"},
+	{"fs thresholds", "resources:\n  filesystems:\n    - path: /\n    - path: /var\n      warning: 99\n", NULL,
+	 "t.yaml:4: ", "resources.filesystems[1] '/var': warning (99) is above critical (95)"},
+	{"duplicate fs", "resources:\n  filesystems:\n    - path: /\n    - path: /var\n    - path: /\n", NULL,
+	 "t.yaml:5: ", "duplicate filesystem '/' (first at line 3)"},
+	{"nic name too long", "resources:\n  nics:\n    - name: abcdefghijklmnop\n", NULL, "t.yaml:3: ",
+	 "longer than 15 characters"},
+	{"nic name with slash", "resources:\n  nics:\n    - name: eth/0\n", NULL, "t.yaml:3: ", "'eth/0' is not valid"},
+	{"nic stall fraction", "resources:\n  nics:\n    - {name: eth0, stall_after: 1500ms}\n", NULL, "t.yaml:3: ",
+	 "whole number of seconds"},
+	{"nic stall too long", "resources:\n  nics:\n    - {name: eth0, stall_after: 86401}\n", NULL, "t.yaml:3: ",
+	 "out of range (1s .. 24h)"},
+	{"duplicate nic", "resources:\n  nics:\n    - name: eth0\n    - name: eth0\n", NULL, "t.yaml:4: ",
+	 "duplicate network interface 'eth0' (first at line 3)"},
+};
+
+static void test_rejected(void)
+{
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof bad_rows / sizeof bad_rows[0]; i++) {
+		const struct bad *r = &bad_rows[i];
+		struct shugo_config *c;
+
+		strcpy(err, "(untouched)");
+		c = parse(r->yaml, r->node ? r->node : "alpha", err);
+		CU_ASSERT_PTR_NULL(c);
+		cfg_free(c);
+		if (strncmp(err, r->prefix, strlen(r->prefix)) != 0 || !strstr(err, r->words)) {
+			fprintf(stderr, "\n  row '%s': got \"%s\"\n  want prefix \"%s\" and \"%s\"\n", r->what, err,
+				r->prefix, r->words);
+			CU_FAIL("error message");
+		}
+	}
+}
+
+/* Durations through agent.sample_interval (100ms .. 1h). */
+static void test_durations(void)
+{
+	static const struct {
+		const char *text;
+		uint32_t ms; /* 0: rejected with words */
+		const char *words;
+	} rows[] = {
+		{"500ms", 500, NULL},
+		{"100ms", 100, NULL},
+		{"5", 5000, NULL}, /* bare integers are seconds */
+		{"5s", 5000, NULL},
+		{"2m", 120000, NULL},
+		{"1h", 3600000, NULL},
+		{"\"007s\"", 7000, NULL},
+		{"99ms", 0, "out of range (100ms .. 1h)"},
+		{"3601s", 0, "out of range"},
+		{"61m", 0, "out of range"},
+		{"0", 0, "out of range"},
+		{"-5s", 0, "expected a duration"},
+		{"+5s", 0, "expected a duration"},
+		{"' 5s'", 0, "expected a duration"},
+		{"5 s", 0, "expected a duration"},
+		{"1.5s", 0, "expected a duration"},
+		{"5d", 0, "expected a duration"},
+		{"5S", 0, "expected a duration"},
+		{"0x10s", 0, "expected a duration"},
+		{"\"\"", 0, "expected a duration"},
+		{"18446744073709551615ms", 0, "out of range"},
+		{"18446744073709551616", 0, "out of range"},   /* strtoull overflow */
+		{"5124095576030432h", 0, "out of range"},      /* overflow when scaled to ms */
+		{"99999999999999999999999999999h", 0, "out of range"},
+	};
+	char yaml[128], err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct shugo_config *c;
+		snprintf(yaml, sizeof yaml, "agent:\n  sample_interval: %s\n", rows[i].text);
+		c = parse(yaml, "n", err);
+		if (rows[i].ms) {
+			CU_ASSERT_PTR_NOT_NULL(c);
+			if (c)
+				CU_ASSERT_EQUAL(c->sample_ms, rows[i].ms);
+			if (!c)
+				fprintf(stderr, "\n  duration %s: %s\n", rows[i].text, err);
+		} else {
+			CU_ASSERT_PTR_NULL(c);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, rows[i].words));
+			CU_ASSERT_EQUAL(strncmp(err, "t.yaml:2: agent: sample_interval: ", 34), 0);
+			if (!c && !strstr(err, rows[i].words))
+				fprintf(stderr, "\n  duration %s: %s\n", rows[i].text, err);
+		}
+		cfg_free(c);
+	}
+}
+
+/* Percentages through resources.cpu.warning: stored in hundredths; more than
+ * two decimals is rejected rather than rounded. */
+static void test_percentages(void)
+{
+	static const struct {
+		const char *text;
+		bool ok;
+		uint32_t hundredths;
+		const char *words;
+	} rows[] = {
+		{"80", true, 8000, NULL},
+		{"92.5", true, 9250, NULL},
+		{"92.05", true, 9205, NULL},
+		{"92.50", true, 9250, NULL},
+		{"0.01", true, 1, NULL},
+		{"0", true, 0, NULL},
+		{"100", true, 10000, NULL},
+		{"100.00", true, 10000, NULL},
+		{"\"42\"", true, 4200, NULL},
+		{"1.234", false, 0, "more than two decimals"},
+		{"100.01", false, 0, "out of range (0 .. 100)"},
+		{"101", false, 0, "out of range"},
+		{"-1", false, 0, "expected a number"},
+		{".5", false, 0, "expected a number"},
+		{"5.", false, 0, "expected a number"},
+		{"1e2", false, 0, "expected a number"},
+		{"5%", false, 0, "expected a number"},
+		{"1,5", false, 0, "expected a number"},
+		{"99999999999999999999999", false, 0, "out of range"},
+		{"184467440737095516.15", false, 0, "out of range"},
+	};
+	char yaml[160], err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct shugo_config *c;
+		snprintf(yaml, sizeof yaml, "resources:\n  cpu:\n    warning: %s\n    critical: 100\n    hysteresis: 0\n",
+			 rows[i].text);
+		c = parse(yaml, "n", err);
+		if (rows[i].ok) {
+			CU_ASSERT_PTR_NOT_NULL(c);
+			if (c)
+				CU_ASSERT_EQUAL(c->res[0].thr.warning, rows[i].hundredths);
+			if (!c)
+				fprintf(stderr, "\n  percent %s: %s\n", rows[i].text, err);
+		} else {
+			CU_ASSERT_PTR_NULL(c);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, rows[i].words));
+			CU_ASSERT_EQUAL(strncmp(err, "t.yaml:3: resources.cpu: warning: ", 34), 0);
+			if (!c && !strstr(err, rows[i].words))
+				fprintf(stderr, "\n  percent %s: %s\n", rows[i].text, err);
+		}
+		cfg_free(c);
+	}
+}
+
+static void test_booleans(void)
+{
+	static const struct {
+		const char *text;
+		bool val;
+	} rows[] = {
+		{"true", true}, {"True", true}, {"yes", true}, {"on", true},
+		{"false", false}, {"FALSE", false}, {"no", false}, {"off", false},
+	};
+	char yaml[128], err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct shugo_config *c;
+		snprintf(yaml, sizeof yaml, "resources:\n  nics:\n    - {name: e, pcap: %s}\n", rows[i].text);
+		c = parse(yaml, "n", err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_EQUAL(c->nics[0].pcap, rows[i].val);
+		cfg_free(c);
+	}
+}
+
+/* Aliases are fine in moderation; a few references to something large must
+ * be stopped before they multiply into memory and time. */
+static void test_alias_limits(void)
+{
+	const size_t n_env = 1000, n_procs = 3000;
+	size_t size = 64 * n_env + 64 * n_procs + 1024, off = 0;
+	char *yaml = malloc(size), err[ERRLEN];
+	struct shugo_config *c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(yaml);
+	off += (size_t)snprintf(yaml + off, size - off, "processes:\n  - name: p0\n    command: /p\n    env: &e\n");
+	for (size_t i = 0; i < n_env; i++)
+		off += (size_t)snprintf(yaml + off, size - off, "      V%zu: x\n", i);
+	for (size_t i = 1; i < n_procs; i++)
+		off += (size_t)snprintf(yaml + off, size - off, "  - {name: p%zu, command: /p, env: *e}\n", i);
+	c = parse(yaml, "n", err);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "too many nodes"));
+	cfg_free(c);
+
+	/* A long string referenced from many places: charged per copy. */
+	off = 0;
+	off += (size_t)snprintf(yaml + off, size - off, "processes:\n  - {name: p, command: /p, env: {A: &s \"");
+	for (size_t i = 0; i < 4000; i++)
+		yaml[off++] = 'x';
+	off += (size_t)snprintf(yaml + off, size - off, "\"}}\n");
+	for (size_t i = 0; i < 2000; i++)
+		off += (size_t)snprintf(yaml + off, size - off, "  - {name: p%zu, command: /p, env: {A: *s}}\n", i);
+	c = parse(yaml, "n", err);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "too much text"));
+	cfg_free(c);
+	free(yaml);
+
+	/* Shared lists and mappings through aliases are accepted. */
+	c = parse("processes:\n"
+		  "  - {name: a, command: /a, damping: &d {restarts: 2, window: 10s}}\n"
+		  "  - {name: b, command: /b, damping: *d}\n",
+		  "n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->procs[1].policy.damp_restarts, 2);
+	CU_ASSERT_EQUAL(c->procs[1].policy.damp_window_ms, 10000);
+	cfg_free(c);
+}
+
+/* A small error buffer is filled and terminated, never overrun; no buffer at
+ * all is allowed too. */
+static void test_small_err_buffer(void)
+{
+	char err[12];
+	const char *yaml = "agent:\n  queue_limit: 0\n";
+
+	memset(err, 'z', sizeof err);
+	CU_ASSERT_PTR_NULL(cfg_parse("t.yaml", yaml, strlen(yaml), "n", err, 10));
+	CU_ASSERT_STRING_EQUAL(err, "t.yaml:2:");
+	CU_ASSERT_EQUAL(err[10], 'z');
+	CU_ASSERT_PTR_NULL(cfg_parse("t.yaml", yaml, strlen(yaml), "n", NULL, 0));
+	/* A buffer that is not NUL-terminated is read no further than len. */
+	{
+		char raw[] = {'a', 'g', 'e', 'n', 't', ':', ' ', '{', '}', '#'};
+		struct shugo_config *c = cfg_parse("t.yaml", raw, 9, "n", err, sizeof err);
+		CU_ASSERT_PTR_NOT_NULL(c);
+		cfg_free(c);
+	}
+	cfg_free(NULL);
+}
+
+static void test_node_name_arg(void)
+{
+	char err[ERRLEN];
+	char longname[CFG_NAME_MAX + 2];
+
+	memset(longname, 'a', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	CU_ASSERT_PTR_NULL(parse("agent: {}\n", longname, err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "longer than 64"));
+	CU_ASSERT_PTR_NULL(parse("agent: {}\n", "", err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "empty"));
+}
+
+static void test_load_file(void)
+{
+	char dir[] = "/tmp/shugo-cfg-XXXXXX", path[64], err[ERRLEN];
+	struct shugo_config *c;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/shugo.yaml", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(full_yaml, f);
+	fclose(f);
+
+	c = cfg_load(path, "alpha", err, sizeof err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->file, path);
+	CU_ASSERT_EQUAL(c->n_procs, 5);
+	cfg_free(c);
+
+	/* Messages name the path given. */
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("agent:\n  queue_limit: lots\n", f);
+	fclose(f);
+	CU_ASSERT_PTR_NULL(cfg_load(path, "alpha", err, sizeof err));
+	CU_ASSERT_EQUAL(strncmp(err, path, strlen(path)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":2: agent: queue_limit: expected a whole number, got 'lots'"));
+
+	CU_ASSERT_PTR_NULL(cfg_load(dir, "alpha", err, sizeof err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file"));
+	unlink(path);
+	CU_ASSERT_PTR_NULL(cfg_load(path, "alpha", err, sizeof err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
+	rmdir(dir);
+}
+
+static CU_TestInfo tests[] = {
+	{"full file: every field and default", test_full_file},
+	{"node filter: the other node", test_node_filter},
+	{"node filter without cluster.nodes", test_node_filter_no_cluster},
+	{"node name from gethostname", test_hostname},
+	{"empty files give every default", test_defaults},
+	{"process defaults and command splitting", test_process_defaults},
+	{"each rule: file:line: message", test_rejected},
+	{"durations", test_durations},
+	{"percentages in hundredths", test_percentages},
+	{"booleans", test_booleans},
+	{"alias expansion limits", test_alias_limits},
+	{"small error buffer", test_small_err_buffer},
+	{"node name argument", test_node_name_arg},
+	{"cfg_load from a file", test_load_file},
+	CU_TEST_INFO_NULL,
+};
+
+CU_MAIN("config", tests)
