@@ -54,7 +54,10 @@ struct proc_rt {
 	enum proc_end last_end;
 	int last_signal;            /* last signal sent by SET */
 	int64_t last_change;
-	bool gone;                  /* removed by a reload, waiting for its child to stop */
+	/* watched: instance changes since the last flush, reported as one
+	 * notification per definition so a thousand deaths are not a thousand traps */
+	uint32_t n_appeared, n_ended;
+	char appeared[96], ended[96];
 };
 
 struct res_rt {

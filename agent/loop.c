@@ -3,6 +3,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/library/large_fd_set.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -118,42 +119,67 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 	return !a ? b : !b ? a : a < b ? a : b;
 }
 
+/* One wait on net-snmp's fds (and ours, when with_epoll) for at most wait_ms.
+ * Large fd sets: with thousands of pidfds open, a reconnected AgentX socket
+ * easily gets a number above FD_SETSIZE. Returns select's count. */
+static int wait_once(uint64_t wait_ms, bool with_epoll, bool *epoll_ready)
+{
+	static netsnmp_large_fd_set fds;
+	static bool init;
+	struct timeval tv = {.tv_sec = (time_t)(wait_ms / 1000), .tv_usec = (suseconds_t)(wait_ms % 1000) * 1000};
+	int nfds = 0, block = 0, count;
+
+	if (!init) {
+		netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
+		init = true;
+	}
+	NETSNMP_LARGE_FD_ZERO(&fds);
+	/* net-snmp shortens tv for its own timeouts and alarms */
+	snmp_select_info2(&nfds, &fds, &tv, &block);
+	if (with_epoll) {
+		NETSNMP_LARGE_FD_SET(epfd, &fds);
+		if (epfd >= nfds)
+			nfds = epfd + 1;
+	}
+	count = netsnmp_large_fd_set_select(nfds, &fds, NULL, NULL, &tv);
+	*epoll_ready = false;
+	if (count > 0) {
+		if (with_epoll && NETSNMP_LARGE_FD_ISSET(epfd, &fds)) {
+			NETSNMP_LARGE_FD_CLR(epfd, &fds);
+			*epoll_ready = true;
+		}
+		snmp_read2(&fds);
+	} else if (count == 0) {
+		snmp_timeout();
+	}
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
+	return count;
+}
+
+void loop_drain(uint64_t max_ms)
+{
+	uint64_t until = agent_now_ms() + max_ms;
+	bool ready;
+
+	while (notify_pending() > 0 && agent_now_ms() < until)
+		wait_once(50, false, &ready);
+}
+
 int loop_run(struct agent *a, void (*reload)(struct agent *a))
 {
 	for (;;) {
 		uint64_t now = agent_now_ms();
 		uint64_t due = earliest(a->next_sample_ms, procs_next_deadline(a));
-		int nfds = 0, block = 0, count;
-		fd_set fds;
-		struct timeval tv;
+		bool ready;
 
 		due = earliest(due, notify_tick(now));
-		uint64_t wait = due > now ? due - now : 0;
-		tv.tv_sec = (time_t)(wait / 1000);
-		tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
-		FD_ZERO(&fds);
-		/* net-snmp shortens tv for its own timeouts and alarms */
-		snmp_select_info(&nfds, &fds, &tv, &block);
-		FD_SET(epfd, &fds);
-		if (epfd >= nfds)
-			nfds = epfd + 1;
-		count = select(nfds, &fds, NULL, NULL, &tv);
-		if (count < 0 && errno != EINTR) {
+		if (wait_once(due > now ? due - now : 0, true, &ready) < 0 && errno != EINTR) {
 			log_err("select: %s", strerror(errno));
 			return -1;
 		}
-		if (count > 0) {
-			if (FD_ISSET(epfd, &fds)) {
-				FD_CLR(epfd, &fds);
-				if (dispatch(a, reload))
-					return 0;
-			}
-			snmp_read(&fds);
-		} else if (count == 0) {
-			snmp_timeout();
-		}
-		run_alarms();
-		netsnmp_check_outstanding_agent_requests();
+		if (ready && dispatch(a, reload))
+			return 0;
 		now = agent_now_ms();
 		procs_tick(a, now);
 		if (now >= a->next_sample_ms) {
@@ -163,5 +189,6 @@ int loop_run(struct agent *a, void (*reload)(struct agent *a))
 			if (a->next_sample_ms <= now) /* fell behind: do not burst */
 				a->next_sample_ms = now + a->cfg->sample_ms;
 		}
+		procs_flush(a);
 	}
 }

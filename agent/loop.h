@@ -13,5 +13,7 @@ int loop_watch(int fd, enum loop_kind kind);
 void loop_unwatch(int fd);
 /* Run until SIGTERM/SIGINT. reload() is called on SIGHUP. */
 int loop_run(struct agent *a, void (*reload)(struct agent *a));
+/* At shutdown: give queued notifications up to max_ms on the wire. */
+void loop_drain(uint64_t max_ms);
 
 #endif

@@ -212,17 +212,7 @@ int main(int argc, char **argv)
 	procs_stop_all(a);
 	emit_event(NOTIF_AGENT_STOP, SEV_INFO, "agent", "stopped", "orderly shutdown");
 	/* give the last notifications a moment on the wire */
-	for (int i = 0; i < 10 && notify_pending() > 0; i++) {
-		struct timeval tv = {0, 100000};
-		int nfds = 0, block = 0;
-		fd_set fds;
-		FD_ZERO(&fds);
-		snmp_select_info(&nfds, &fds, &tv, &block);
-		if (select(nfds, &fds, NULL, NULL, &tv) > 0)
-			snmp_read(&fds);
-		else
-			snmp_timeout();
-	}
+	loop_drain(1000);
 	snmp_shutdown("shugo-agent");
 	notify_shutdown();
 	res_free(a);

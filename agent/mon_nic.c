@@ -268,6 +268,7 @@ void mon_nic_sample(struct nic_mon *m, uint64_t now_ms)
 {
 	int prev_index = m->ifindex;
 	int index = read_ifindex(m->name);
+	bool was_open = m->pcap != NULL;
 	struct pf_netdev d;
 
 	if (index == 0) {
@@ -283,8 +284,11 @@ void mon_nic_sample(struct nic_mon *m, uint64_t now_ms)
 	m->ifindex = index;
 	m->link = read_link(m->name);
 	mon_nic_capture(m, now_ms);
-	/* Binding to a down interface fails (ENETDOWN): wait for the link. */
-	if (m->use_pcap && !m->pcap && m->link != NIC_LINK_DOWN)
+	/* Binding to a down interface fails (ENETDOWN): wait for the link. A
+	 * capture closed during this call is reopened only by the next one: the
+	 * caller spots a new descriptor by comparing pcap_fd around the call, and
+	 * one closed and reopened here could come back under the same number. */
+	if (m->use_pcap && !m->pcap && !was_open && m->link != NIC_LINK_DOWN)
 		capture_open(m);
 	if (read_counters(m->name, &d) == 0) {
 		/* Counters of another device (or none yet) prove nothing. */

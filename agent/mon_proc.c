@@ -127,7 +127,12 @@ int mon_proc_read(pid_t pid, struct proc_sample *s)
 	n = slurp(AT_FDCWD, path, &cmd, &cmdcap, CMDLINE_MAX);
 	if (n < 0)
 		goto fail;
-	pf_cmdline_join(cmd, (size_t)n, cmd, (size_t)n + 1);
+	n = (ssize_t)pf_cmdline_join(cmd, (size_t)n, cmd, (size_t)n + 1);
+	/* Samples may be kept per instance, thousands of them: give back the
+	 * slack of the read buffer. */
+	char *fit = realloc(cmd, (size_t)n + 1);
+	if (fit)
+		cmd = fit;
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	/* Kernel threads have no executable and other users' links are not ours

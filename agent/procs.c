@@ -291,13 +291,22 @@ static void watched_judge(struct proc_rt *p)
 	}
 }
 
+/* Remember a change for the next procs_flush. */
+static void note_pid(uint32_t *n, char *list, size_t size, pid_t pid)
+{
+	size_t len = strlen(list);
+
+	if (len + 16 < size)
+		snprintf(list + len, size - len, "%s%d", len ? " " : "", (int)pid);
+	else if (len + 4 < size && strcmp(list + len - 3, "...") != 0)
+		snprintf(list + len, size - len, " ...");
+	(*n)++;
+}
+
 static void inst_gone(struct proc_rt *p, size_t i, bool report)
 {
-	char object[EV_OBJECT_MAX + 1];
-
-	object_of(p, object, sizeof object);
 	if (report)
-		emit_event(NOTIF_PROC_EXITED, SEV_INFO, object, "ended", "pid %d ended", (int)p->inst[i].pid);
+		note_pid(&p->n_ended, p->ended, sizeof p->ended, p->inst[i].pid);
 	inst_clear(&p->inst[i]);
 	memmove(&p->inst[i], &p->inst[i + 1], (p->n_inst - i - 1) * sizeof *p->inst);
 	p->n_inst--;
@@ -312,7 +321,6 @@ void procs_pidfd_ready(struct agent *a, int fd)
 				continue;
 			p->last_exit_time = agent_wall();
 			inst_gone(p, k, true);
-			watched_judge(p);
 			return;
 		}
 	}
@@ -322,17 +330,14 @@ void procs_pidfd_ready(struct agent *a, int fd)
 static void watched_update(struct proc_rt *p, const pid_t *pids, size_t n, bool report, uint64_t now)
 {
 	struct proc_inst *ni = calloc(n ? n : 1, sizeof *ni);
-	char object[EV_OBJECT_MAX + 1];
 	size_t i = 0, j = 0, k = 0;
 
 	if (!ni)
 		return;
-	object_of(p, object, sizeof object);
 	while (i < p->n_inst || j < n) {
 		if (j >= n || (i < p->n_inst && p->inst[i].pid < pids[j])) {
 			if (report)
-				emit_event(NOTIF_PROC_EXITED, SEV_INFO, object, "ended", "pid %d ended",
-					   (int)p->inst[i].pid);
+				note_pid(&p->n_ended, p->ended, sizeof p->ended, p->inst[i].pid);
 			inst_clear(&p->inst[i++]);
 			continue;
 		}
@@ -356,8 +361,7 @@ static void watched_update(struct proc_rt *p, const pid_t *pids, size_t n, bool 
 			if (ni[k].pidfd >= 0 && fd_hook)
 				fd_hook(ni[k].pidfd, true);
 			if (report)
-				emit_event(NOTIF_PROC_STARTED, SEV_INFO, object, "running", "pid %d appeared",
-					   (int)pids[j]);
+				note_pid(&p->n_appeared, p->appeared, sizeof p->appeared, pids[j]);
 		}
 		inst_fill(&ni[k], &s, now);
 		proc_sample_clear(&s);
@@ -400,12 +404,33 @@ void procs_sample(struct agent *a, uint64_t now_ms)
 			/* The first scan is the baseline: its instances are not news. */
 			bool first = p->state == 0;
 			watched_update(p, sets[k].pids, sets[k].n, !first, now_ms);
-			watched_judge(p);
+			p->n_appeared += first; /* forces a first judgement below */
 		}
 	}
 	for (size_t i = 0; i < cfg->n_procs; i++)
 		free(sets[i].pids);
 	free(sets);
+}
+
+void procs_flush(struct agent *a)
+{
+	char object[EV_OBJECT_MAX + 1];
+
+	for (size_t i = 0; i < a->n_procs; i++) {
+		struct proc_rt *p = &a->procs[i];
+		if (p->cfg->kind != PK_WATCHED || (p->n_appeared == 0 && p->n_ended == 0))
+			continue;
+		object_of(p, object, sizeof object);
+		if (p->n_ended)
+			emit_event(NOTIF_PROC_EXITED, SEV_INFO, object, "ended", "%u instance%s ended: pid %s",
+				   p->n_ended, p->n_ended > 1 ? "s" : "", p->ended);
+		if (p->appeared[0])
+			emit_event(NOTIF_PROC_STARTED, SEV_INFO, object, "running", "%u instance%s appeared: pid %s",
+				   p->n_appeared, p->n_appeared > 1 ? "s" : "", p->appeared);
+		p->n_appeared = p->n_ended = 0;
+		p->appeared[0] = p->ended[0] = '\0';
+		watched_judge(p);
+	}
 }
 
 /* ---- configuration ---- */

@@ -21,6 +21,9 @@ void procs_tick(struct agent *a, uint64_t now_ms);
 void procs_sample(struct agent *a, uint64_t now_ms);
 /* A watched instance's pidfd became readable: it ended. */
 void procs_pidfd_ready(struct agent *a, int fd);
+/* Report the watched instances that appeared or ended since the last call:
+ * one notification per definition and change, then judge the counts. */
+void procs_flush(struct agent *a);
 /* Earliest state-machine deadline, 0 if none. */
 uint64_t procs_next_deadline(const struct agent *a);
 /* Stop every supervised process (shutdown): TERM, wait up to their stop

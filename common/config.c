@@ -33,7 +33,7 @@
 #define CFG_REGEX_REPEAT_MAX 100000 /* product of {m,n} bounds: glibc expands them */
 #define CFG_CTX_MAX 160
 #define CFG_SHOW_MAX 48             /* characters of a bad value quoted in a message */
-#define CFG_SHOW_BUF (CFG_SHOW_MAX + 4)
+#define CFG_SHOW_BUF (CFG_SHOW_MAX + 6) /* quotes, "..." and NUL */
 
 #define DEF_AGENTX_SOCKET "/var/agentx/master"
 #define MS_S 1000ull
@@ -185,6 +185,19 @@ static const char *kind_name(const yaml_node_t *n)
 	default:
 		return "a value";
 	}
+}
+
+static const char *show(const yaml_node_t *n, char *buf);
+
+/* What was found instead, for "expected X, got Y": a kind, or the value quoted. */
+static const char *got(const yaml_node_t *n, char *buf)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return kind_name(n);
+	buf[0] = '\'';
+	show(n, buf + 1);
+	strcat(buf, "'");
+	return buf;
 }
 
 /* A value quoted in a message: bounded, control and non-ASCII bytes as '?'. */
@@ -623,14 +636,15 @@ static int get_enum(struct pctx *p, const char *ctx, const char *what, const yam
 static int expect(struct pctx *p, const char *ctx, const char *key, const yaml_node_t *v, yaml_node_type_t type)
 {
 	const char *want = type == YAML_MAPPING_NODE ? "a mapping" : "a list";
+	char b[CFG_SHOW_BUF];
 
 	if (v->type == type)
 		return 0;
 	if (!*ctx)
-		return perr(p, lineof(v), "expected %s for '%s', got %s", want, key, kind_name(v));
+		return perr(p, lineof(v), "expected %s for '%s', got %s", want, key, got(v, b));
 	if (!key)
-		return perr(p, lineof(v), "%s: expected %s, got %s", ctx, want, kind_name(v));
-	return perr(p, lineof(v), "%s: expected %s for '%s', got %s", ctx, want, key, kind_name(v));
+		return perr(p, lineof(v), "%s: expected %s, got %s", ctx, want, got(v, b));
+	return perr(p, lineof(v), "%s: expected %s for '%s', got %s", ctx, want, key, got(v, b));
 }
 
 static int missing(struct pctx *p, const char *ctx, const yaml_node_t *map, const char *key)
@@ -728,8 +742,9 @@ static int get_node_list(struct pctx *p, const char *ctx, const yaml_node_t *v, 
 		const yaml_node_t *n = node_get(p, *it);
 		if (!n)
 			return -1;
-		if (n->type != YAML_SCALAR_NODE || slen(n) == 0 || slen(n) > CFG_NAME_MAX ||
-		    !cls_ok(NC_NODE, sval(n), slen(n)))
+		if (n->type != YAML_SCALAR_NODE)
+			return perr(p, lineof(n), "%s: nodes: expected node names, got %s", ctx, kind_name(n));
+		if (slen(n) == 0 || slen(n) > CFG_NAME_MAX || !cls_ok(NC_NODE, sval(n), slen(n)))
 			return perr(p, lineof(n), "%s: nodes: '%s' is not a valid node name", ctx, show(n, b));
 	}
 	*sel = v;
@@ -1139,9 +1154,11 @@ static int check_unique(struct pctx *p, struct uniq *u, size_t n, const char *ct
 static int parse_env(struct pctx *p, struct cfg_proc *e, const char *ctx, const yaml_node_t *v)
 {
 	struct uniq *u = NULL;
+	char ectx[CFG_CTX_MAX];
 	size_t n;
 	int rc = -1;
 
+	snprintf(ectx, sizeof ectx, "%s: env", ctx);
 	if (expect(p, ctx, "env", v, YAML_MAPPING_NODE) < 0)
 		return -1;
 	n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
@@ -1164,7 +1181,7 @@ static int parse_env(struct pctx *p, struct cfg_proc *e, const char *ctx, const 
 			goto fail;
 		if (!(val = node_get(p, pr->value)))
 			goto fail;
-		if (!is_null(val) && !(vs = get_scalar(p, ctx, ks, val, &vlen)))
+		if (!is_null(val) && !(vs = get_scalar(p, ectx, ks, val, &vlen)))
 			goto fail;
 		if (!(kv = text_alloc(p, klen + 1 + vlen + 1)))
 			goto fail;
@@ -1489,6 +1506,10 @@ static int parse_fs(struct pctx *p, struct cfg_res *r, const yaml_node_t *m, siz
 		return -1;
 	if (!extra[0].val)
 		return missing(p, ctx, m, "path");
+	if (extra[0].val->type == YAML_SCALAR_NODE && slen(extra[0].val) > path_max)
+		return perr(p, lineof(extra[0].val),
+			    "%s: path: longer than %zu characters (the resource is named \"fs:<path>\", at most %d)",
+			    ctx, path_max, CFG_NAME_MAX);
 	if (get_str(p, ctx, "path", extra[0].val, NC_PATH, 1, path_max, &r->path) < 0)
 		return -1;
 	snprintf(r->name, sizeof r->name, "fs:%s", r->path);
@@ -1828,8 +1849,8 @@ static int yaml_fail(struct pctx *p, const yaml_parser_t *ps, const char *text, 
 	default:
 		line = ps->problem_mark.line < (size_t)INT_MAX ? (int)ps->problem_mark.line + 1 : INT_MAX;
 		if (ps->context)
-			return perr(p, line, "%s: %s (%s at line %zu)", kind, problem, ps->context,
-				    ps->context_mark.line + 1);
+			return perr(p, line, "%s: %s at line %zu: %s", kind, ps->context, ps->context_mark.line + 1,
+				    problem);
 		return perr(p, line, "%s: %s", kind, problem);
 	}
 }
@@ -2019,7 +2040,8 @@ struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, c
 	root = yaml_document_get_root_node(&p.doc);
 	if (root && !is_null(root)) {
 		if (root->type != YAML_MAPPING_NODE) {
-			perr(&p, lineof(root), "expected a mapping at the top level, got %s", kind_name(root));
+			char b[CFG_SHOW_BUF];
+			perr(&p, lineof(root), "expected a mapping at the top level, got %s", got(root, b));
 			goto fail;
 		}
 		if (map_read(&p, root, "", keys, K_N, f) < 0)

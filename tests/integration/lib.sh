@@ -10,8 +10,9 @@
 # daemon it did not start (such as the system's own snmpd).
 
 # Variables set here are read by the tests that source this file (SC2034);
-# daemons log with -Lf and send stray output to the same file (SC2094).
-# shellcheck disable=SC2034,SC2094
+# daemons log with -Lf and send stray output to the same file (SC2094); the
+# message below quotes shell code on purpose (SC2016).
+# shellcheck disable=SC2034,SC2094,SC2016
 if [ -z "${BASH_VERSION:-}" ]; then
 	echo "lib.sh needs bash: start the test with" \
 		'[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"' >&2
@@ -144,6 +145,8 @@ stop_pid() {
 	untrack_pid "$pid"
 }
 
+# On exit: stop whatever is still running (and say what had died on its own);
+# on success remove $T, on failure keep it and print the tail of every log.
 _lib_cleanup() {
 	local status=$? i f idx
 	set +e
@@ -157,6 +160,7 @@ _lib_cleanup() {
 			stop_pid "$f" TERM 5
 		else
 			wait "$f" 2>/dev/null
+			echo "$TEST_NAME: ${_pid_names[${idx[$i]}]} (pid $f) had exited with status $?" >&2
 		fi
 	done
 	if [ "$status" -eq 0 ] || [ "$status" -eq 77 ]; then
@@ -214,18 +218,13 @@ _wait_up() {
 	done
 }
 
-_log_tail() { # <file>: for failure messages
-	[ -f "$1" ] && { echo "---- tail of $1"; tail -n 20 "$1"; } >&2
-	return 0
-}
-
 # ---------------------------------------------------------------------------
 # MIB environment. Debian ships no IETF base MIBs (SNMPv2-SMI, SNMPv2-TC, ...);
 # erlang-snmp's copies serve both net-snmp and libsmi.
 
 ERL_MIBS=
 for _d in /usr/lib/erlang/lib/snmp-*/mibs; do
-	[ -d "$_d" ] && ERL_MIBS=$_d # the glob sorts; the last is the newest
+	[ -d "$_d" ] && ERL_MIBS=$_d # normally exactly one version is installed
 done
 [ -n "$ERL_MIBS" ] || skip "IETF base MIBs not found (Debian package erlang-snmp)"
 MIBDIRS="$top_srcdir/mibs:$ERL_MIBS"
@@ -352,6 +351,8 @@ agentaddress udp:127.0.0.1:$SNMPD_PORT
 rocommunity $SNMP_COMMUNITY 127.0.0.1
 createUser $SNMP_USER SHA-256 $SNMP_AUTH_PASS AES $SNMP_PRIV_PASS
 rwuser -s usm $SNMP_USER priv
+# Keep the log to what matters when a test fails.
+dontLogTCPWrappersConnects yes
 EOF
 }
 
@@ -375,11 +376,9 @@ _run_snmpd() {
 	2)
 		stop_pid "$SNMPD_PID"
 		grep -q "Error opening specified endpoint" "$T/snmpd.log" && return 1
-		_log_tail "$T/snmpd.log"
 		fail "snmpd exited at start-up"
 		;;
 	*)
-		_log_tail "$T/snmpd.log"
 		fail "snmpd did not answer sysUpTime.0 on 127.0.0.1:$SNMPD_PORT"
 		;;
 	esac
@@ -391,6 +390,8 @@ start_snmpd() {
 	require_tool "$SNMPD_BIN" snmpd
 	require_tool snmpget snmp
 	AGENTX_SOCKET="$T/agentx.sock"
+	# A Unix socket path must fit sun_path (108 bytes on Linux).
+	[ "${#AGENTX_SOCKET}" -lt 100 ] || fail "TMPDIR is too long for an AgentX socket path: $AGENTX_SOCKET"
 	local _try
 	for _try in 1 2 3 4 5; do
 		SNMPD_PORT=$(free_udp_port)
@@ -454,7 +455,6 @@ start_trapd() {
 		_wait_up "$TRAPD_PID" "${TRAPD_START_TIMEOUT:-10}" \
 			grep -q "^NET-SNMP version" "$T/snmptrapd.log" || rc=$?
 		[ "$rc" -eq 0 ] && return 0
-		_log_tail "$T/snmptrapd.log"
 		[ "$rc" -eq 2 ] || fail "snmptrapd did not start on 127.0.0.1:$TRAPD_PORT"
 		stop_pid "$TRAPD_PID"
 		grep -q "couldn't open" "$T/snmptrapd.log" || fail "snmptrapd exited at start-up"
@@ -519,11 +519,9 @@ start_agent() {
 	0) return 0 ;;
 	2)
 		stop_pid "$AGENT_PID"
-		_log_tail "$T/agent.log"
 		fail "shugo-agent exited at start-up (status $STOP_STATUS)"
 		;;
 	*)
-		_log_tail "$T/agent.log"
 		fail "shugo-agent did not register (shugoNodeName.0 unanswered)"
 		;;
 	esac

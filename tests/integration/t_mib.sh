@@ -4,6 +4,7 @@
 # v2c reads and v3 SETs, snmptrapd logs v2c TRAPs, v3 TRAPs and v3 INFORMs.
 # make check runs tests with $(SHELL), which may be dash: switch to bash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require_tool smilint smitools

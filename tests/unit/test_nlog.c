@@ -50,7 +50,7 @@ static void make_event(struct shugo_event *ev, unsigned n)
 	ev->type = (enum shugo_notif)(1 + n % NOTIF_MAX);
 	ev->sev = (enum shugo_severity)(1 + n % 6);
 	ev->alarm_id = 1000 + n;
-	ev->boot = 7;
+	ev->boot = 100 + 2 * n;
 	ev->time = 1700000000LL + n;
 	snprintf(ev->object, sizeof(ev->object), "proc:web%u", n);
 	snprintf(ev->state, sizeof(ev->state), "state%u", n);
