@@ -36,7 +36,12 @@ struct target {
 	bool overflowed; /* dropped since the alarm was last cleared */
 	bool alarm_up;
 	bool dead;       /* removed by a reconfigure; freed when its callbacks are done */
+	const struct shugo_config *cfg; /* valid until the next notify_configure */
+	const struct cfg_target *ct;
+	uint64_t reopen_ms; /* session could not be opened: try again then */
 };
+
+#define REOPEN_MS 30000 /* a target whose session cannot open is retried this often */
 
 static struct target **targets;
 static size_t n_targets;
@@ -213,19 +218,15 @@ static int set_v3(netsnmp_session *s, const struct cfg_user *u)
 	return 0;
 }
 
-static struct target *target_open(const struct shugo_config *cfg, const struct cfg_target *ct)
+/* Open the target's session. For an SNMPv3 INFORM, net-snmp first discovers the
+ * receiver's engine ID, synchronously, bounded by the target's timeout and
+ * retries; if the receiver is down the open fails and is retried later. */
+static int target_connect(struct target *t)
 {
-	struct target *t = calloc(1, sizeof *t);
+	const struct cfg_target *ct = t->ct;
 	netsnmp_session s;
+	int rc = -1;
 
-	if (!t)
-		return NULL;
-	str_copy(t->name, ct->name, sizeof t->name);
-	t->address = strdup(ct->address);
-	t->inform = ct->inform;
-	t->cap = cfg->queue_limit ? cfg->queue_limit : 1;
-	if (t->inform && !(t->q = calloc(t->cap, sizeof *t->q)))
-		goto fail;
 	snmp_sess_init(&s);
 	s.peername = t->address;
 	s.timeout = (long)ct->timeout_ms * 1000L;
@@ -233,14 +234,14 @@ static struct target *target_open(const struct shugo_config *cfg, const struct c
 	s.callback = inform_cb;
 	s.callback_magic = t;
 	if (ct->version == 3) {
-		const struct cfg_user *u = cfg_find_user(cfg, ct->user);
+		const struct cfg_user *u = cfg_find_user(t->cfg, ct->user);
 		if (!u || set_v3(&s, u) < 0) {
 			log_err("notify target %s: cannot set up SNMPv3 user '%s'", ct->name, ct->user);
-			goto fail_sess;
+			goto out;
 		}
 		if (!t->inform) {
 			/* A trap's sender is authoritative: it speaks with our engine ID. */
-			static u_char eid[SNMP_MAXBUF_SMALL];
+			u_char eid[SNMP_MAXBUF_SMALL];
 			size_t eidlen = snmpv3_get_engineID(eid, sizeof eid);
 			s.securityEngineID = netsnmp_memdup(eid, eidlen);
 			s.securityEngineIDLen = eidlen;
@@ -251,28 +252,41 @@ static struct target *target_open(const struct shugo_config *cfg, const struct c
 		s.community_len = strlen(ct->community);
 	}
 	t->ss = snmp_open(&s);
-	if (s.version == SNMP_VERSION_3) {
-		free(s.securityName);
-		free(s.securityAuthProto);
-		free(s.securityPrivProto);
-		free(s.securityEngineID);
-	}
 	if (!t->ss) {
-		log_err("notify target %s (%s): cannot open session: %s", ct->name, ct->address,
-			snmp_api_errstring(snmp_errno));
-		goto fail;
+		log_warn("notify target %s (%s): cannot open session (%s); retrying in %d s", ct->name, ct->address,
+			 snmp_api_errstring(snmp_errno), REOPEN_MS / 1000);
+		t->reopen_ms = agent_now_ms() + REOPEN_MS;
+		goto out;
 	}
-	return t;
-fail_sess:
+	rc = 0;
+out:
 	if (s.version == SNMP_VERSION_3) {
 		free(s.securityName);
 		free(s.securityAuthProto);
 		free(s.securityPrivProto);
 		free(s.securityEngineID);
 	}
-fail:
-	target_free(t);
-	return NULL;
+	return rc;
+}
+
+static struct target *target_open(const struct shugo_config *cfg, const struct cfg_target *ct)
+{
+	struct target *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	str_copy(t->name, ct->name, sizeof t->name);
+	t->address = strdup(ct->address);
+	t->inform = ct->inform;
+	t->cfg = cfg;
+	t->ct = ct;
+	t->cap = cfg->queue_limit ? cfg->queue_limit : 1;
+	if (!t->address || (t->inform && !(t->q = calloc(t->cap, sizeof *t->q)))) {
+		target_free(t);
+		return NULL;
+	}
+	target_connect(t);
+	return t;
 }
 
 int notify_configure(const struct shugo_config *cfg)
@@ -284,10 +298,10 @@ int notify_configure(const struct shugo_config *cfg)
 		return -1;
 	for (size_t i = 0; i < cfg->n_targets; i++) {
 		nt[i] = target_open(cfg, &cfg->targets[i]);
-		if (!nt[i]) {
+		if (!nt[i] || !nt[i]->ss)
 			rc = -1;
+		if (!nt[i])
 			continue;
-		}
 		/* Keep what a same-named, same-address INFORM target still owes. */
 		for (size_t j = 0; j < n_targets; j++) {
 			struct target *o = targets[j];
@@ -330,9 +344,14 @@ static void target_drop_oldest(struct target *t)
 
 static void send_trap(struct target *t, const struct shugo_event *ev)
 {
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_TRAP2);
+	netsnmp_pdu *pdu;
 
-	if (!pdu)
+	if (!t->ss) { /* no session: a trap is not kept, but it is counted */
+		t->dropped++;
+		total_dropped++;
+		return;
+	}
+	if (!(pdu = snmp_pdu_create(SNMP_MSG_TRAP2)))
 		return;
 	pdu->variables = build_varbinds(ev, true);
 	if (!snmp_send(t->ss, pdu)) {
@@ -361,6 +380,8 @@ static void send_inform(struct target *t, struct pending *p, uint64_t now)
 
 static void target_pump(struct target *t, uint64_t now)
 {
+	if (!t->ss)
+		return;
 	for (size_t i = 0; i < t->n && t->in_flight < INFLIGHT_MAX; i++) {
 		struct pending *p = q_at(t, i);
 		if (!p->in_flight && !p->acked && p->due_ms <= now)
@@ -402,7 +423,13 @@ uint64_t notify_tick(uint64_t now_ms)
 	for (size_t i = 0; i < n_targets; i++) {
 		struct target *t = targets[i];
 		char object[EV_OBJECT_MAX + 1];
-		if (!t || !t->inform)
+		if (!t)
+			continue;
+		if (!t->ss && now_ms >= t->reopen_ms)
+			target_connect(t);
+		if (!t->ss)
+			next = next && next < t->reopen_ms ? next : t->reopen_ms;
+		if (!t->inform)
 			continue;
 		target_pump(t, now_ms);
 		snprintf(object, sizeof object, "notify:%s", t->name);

@@ -6,6 +6,7 @@
 #   shugo_build <builddir> [configure args...]   out-of-tree configure + make
 #   shugo_check <builddir>             make check; prints test-suite.log on failure
 #   shugo_summary <builddir>...        "ci: N passed, N failed, N skipped, N xfail"
+#   shugo_test_all                     the whole suite: -Werror build, then sanitizers
 # Every function returns non-zero on failure and leaves the caller's shell
 # options alone, so it works with and without `set -e`.
 
@@ -122,4 +123,34 @@ shugo_summary() {
 	[ "$nolog" -eq 0 ] || line="$line; $nolog build(s) produced no test-suite.log"
 	echo "$line"
 	[ "$fail" -eq 0 ] && [ "$nolog" -eq 0 ]
+}
+
+# The whole test suite, as `./quickstart test` and CI run it: a -Werror build
+# and `make check` in build/ci, then the same under AddressSanitizer + UBSan in
+# build/ci-san (SHUGO_CI_SANITIZERS=0 leaves that out), then the totals.
+shugo_test_all() {
+	local status=0 dirs=(build/ci)
+
+	shugo_bootstrap || return 1
+	if shugo_build build/ci --enable-werror; then
+		shugo_check build/ci || status=1
+	else
+		echo "ci: build/ci failed to build" >&2
+		status=1
+	fi
+	if [ "${SHUGO_CI_SANITIZERS:-1}" != 0 ]; then
+		dirs+=(build/ci-san)
+		(
+			export ASAN_OPTIONS=detect_leaks=1
+			export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+			export LSAN_OPTIONS=suppressions=$SHUGO_SRCDIR/tests/lsan.supp:print_suppressions=0
+			if ! shugo_build build/ci-san --enable-werror --enable-sanitizers; then
+				echo "ci: build/ci-san failed to build" >&2
+				exit 1
+			fi
+			shugo_check build/ci-san
+		) || status=1
+	fi
+	shugo_summary "${dirs[@]}" || status=1
+	return "$status"
 }
