@@ -27,13 +27,30 @@
 #define SHUGO_SYSCONFDIR "/etc/shugo"
 #endif
 
+/* The SNMPv3 users of the cluster definition as snmpd.conf lines, so snmpd and
+ * every Shugo daemon share one source of credentials. SETs: authPriv only. */
+static void print_usm_users(const struct shugo_config *cfg)
+{
+	static const char *const auth[] = {[AUTH_SHA1] = "SHA", [AUTH_SHA256] = "SHA-256", [AUTH_SHA512] = "SHA-512"};
+	static const char *const priv[] = {[PRIV_AES128] = "AES", [PRIV_AES256] = "AES-256"};
+
+	printf("# SNMPv3 users from %s (authPriv only); keep this file mode 0600\n", cfg->file);
+	for (size_t i = 0; i < cfg->n_users; i++) {
+		const struct cfg_user *u = &cfg->users[i];
+		printf("createUser %s %s \"%s\" %s \"%s\"\n", u->name, auth[u->auth], u->auth_pass, priv[u->priv],
+		       u->priv_pass);
+		printf("rwuser -s usm %s priv\n", u->name);
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: shugo-agent [-f] [-n] [-d] [-c FILE] [-N NODE]\n"
+		"usage: shugo-agent [-f] [-n] [-U] [-d] [-c FILE] [-N NODE]\n"
 		"  -c FILE  configuration (default " SHUGO_SYSCONFDIR "/shugo.yaml)\n"
 		"  -N NODE  node name in the cluster definition (default: host name)\n"
 		"  -n       check the configuration and exit: prints file:line: problem\n"
+		"  -U       print the snmpd.conf lines for the configured SNMPv3 users and exit\n"
 		"  -f       stay in the foreground, log to stderr\n"
 		"  -d       debug logging\n"
 		"  -V       print the version\n");
@@ -114,15 +131,16 @@ int main(int argc, char **argv)
 {
 	struct agent *a = agent_get();
 	const char *path = SHUGO_SYSCONFDIR "/shugo.yaml";
-	bool check_only = false, debug = false;
+	bool check_only = false, debug = false, users = false;
 	char err[512], buf[1024];
 	int c;
 
-	while ((c = getopt(argc, argv, "c:N:nfdVh")) != -1) {
+	while ((c = getopt(argc, argv, "c:N:nUfdVh")) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'N': a->node_override = optarg; break;
 		case 'n': check_only = true; break;
+		case 'U': users = true; break;
 		case 'f': a->foreground = true; break;
 		case 'd': debug = true; break;
 		case 'V': printf("shugo-agent %s\n", SHUGO_VERSION); return 0;
@@ -139,6 +157,11 @@ int main(int argc, char **argv)
 	if (!cfg) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
+	}
+	if (users) {
+		print_usm_users(cfg);
+		cfg_free(cfg);
+		return 0;
 	}
 	if (check_only) {
 		printf("%s: ok (node %s: %zu processes, %zu resources, %zu nics, %zu notification targets)\n", path,

@@ -150,7 +150,8 @@ static void on_transition(struct proc_rt *p, const struct proc_output *out)
 			   (int)p->child, p->restarts);
 		break;
 	case PROC_FAILED:
-		if (out->gave_up)
+		/* the machine gives up by damping, or at once under restart: never */
+		if (p->cfg->policy.restart != RESTART_NEVER)
 			emit_alarm(NOTIF_PROC_ALARM, SEV_CRITICAL, object, "failed",
 				   "gave up: %u restarts within %u s (last end: %s %d)", p->cfg->policy.damp_restarts,
 				   p->cfg->policy.damp_window_ms / 1000, p->last_exit_signal ? "signal" : "exit code",

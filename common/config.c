@@ -30,7 +30,8 @@
 #define CFG_ARGS_MAX 1024           /* command arguments */
 #define CFG_ENV_MAX 1024            /* environment variables per process */
 #define CFG_REGEX_MAX 1024          /* a cmdline regex, in bytes */
-#define CFG_REGEX_REPEAT_MAX 100000 /* product of {m,n} bounds: glibc expands them */
+#define CFG_REGEX_SIZE_MAX 5000     /* nodes after expanding repetition (see regex_check_size) */
+#define CFG_REGEX_DEPTH_MAX 64      /* nested groups in a regex */
 #define CFG_CTX_MAX 160
 #define CFG_SHOW_MAX 48             /* characters of a bad value quoted in a message */
 #define CFG_SHOW_BUF (CFG_SHOW_MAX + 6) /* quotes, "..." and NUL */
@@ -146,12 +147,12 @@ static size_t slen(const yaml_node_t *n)
 	return n->data.scalar.length;
 }
 
-static bool seq_eq(const char *s, size_t len, const char *word)
+static bool bytes_eq(const char *s, size_t len, const char *word)
 {
 	return strlen(word) == len && memcmp(s, word, len) == 0;
 }
 
-static bool seq_ieq(const char *s, size_t len, const char *word)
+static bool bytes_ieq(const char *s, size_t len, const char *word)
 {
 	if (strlen(word) != len)
 		return false;
@@ -171,8 +172,8 @@ static bool is_null(const yaml_node_t *n)
 {
 	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return false;
-	return slen(n) == 0 || seq_eq(sval(n), slen(n), "~") || seq_eq(sval(n), slen(n), "null") ||
-	       seq_eq(sval(n), slen(n), "Null") || seq_eq(sval(n), slen(n), "NULL");
+	return slen(n) == 0 || bytes_eq(sval(n), slen(n), "~") || bytes_eq(sval(n), slen(n), "null") ||
+	       bytes_eq(sval(n), slen(n), "Null") || bytes_eq(sval(n), slen(n), "NULL");
 }
 
 static const char *kind_name(const yaml_node_t *n)
@@ -359,7 +360,7 @@ static bool cls_ok(enum name_cls cls, const char *s, size_t len)
 		if (!ok)
 			return false;
 	}
-	if (cls == NC_IFACE && (seq_eq(s, len, ".") || seq_eq(s, len, "..")))
+	if (cls == NC_IFACE && (bytes_eq(s, len, ".") || bytes_eq(s, len, "..")))
 		return false;
 	return true;
 }
@@ -600,7 +601,7 @@ static bool word_bool(const yaml_node_t *v, bool *out)
 	if (v->type != YAML_SCALAR_NODE)
 		return false;
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-		if (seq_ieq(sval(v), slen(v), words[i].word)) {
+		if (bytes_ieq(sval(v), slen(v), words[i].word)) {
 			*out = words[i].val != 0;
 			return true;
 		}
@@ -624,7 +625,7 @@ static int get_enum(struct pctx *p, const char *ctx, const char *what, const yam
 
 	if (v->type == YAML_SCALAR_NODE) {
 		for (size_t i = 0; i < n; i++) {
-			if (seq_ieq(sval(v), slen(v), words[i].word)) {
+			if (bytes_ieq(sval(v), slen(v), words[i].word)) {
 				*out = words[i].val;
 				return 0;
 			}
@@ -670,7 +671,7 @@ static int map_read(struct pctx *p, const yaml_node_t *map, const char *ctx, con
 			return perr(p, lineof(k), "%s%sexpected a word as key, got %s", ctx, *ctx ? ": " : "",
 				    kind_name(k));
 		for (i = 0; i < n; i++)
-			if (seq_eq(sval(k), slen(k), names[i]))
+			if (bytes_eq(sval(k), slen(k), names[i]))
 				break;
 		if (i == n) {
 			if (*ctx)
@@ -719,7 +720,7 @@ static void item_ctx_peek(struct pctx *p, char *ctx, const char *list, size_t i,
 			const yaml_node_t *k = yaml_document_get_node(&p->doc, pr->key);
 			const yaml_node_t *v = yaml_document_get_node(&p->doc, pr->value);
 			if (k && v && k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
-			    seq_eq(sval(k), slen(k), name_key) && slen(v) <= CFG_NAME_MAX) {
+			    bytes_eq(sval(k), slen(k), name_key) && slen(v) <= CFG_NAME_MAX) {
 				memcpy(buf, sval(v), slen(v));
 				buf[slen(v)] = '\0';
 				name = buf;
@@ -1151,6 +1152,14 @@ static int check_unique(struct pctx *p, struct uniq *u, size_t n, const char *ct
 		    show_str(dup->name, strlen(dup->name), b), first->line);
 }
 
+/* "ctx: what" for nested messages; a context too long is cut, which only
+ * shortens the message. */
+static void ctx_join(char *buf, size_t size, const char *ctx, const char *what)
+{
+	if (snprintf(buf, size, "%s: %s", ctx, what) >= (int)size && size > 4)
+		memcpy(buf + size - 4, "...", 4);
+}
+
 static int parse_env(struct pctx *p, struct cfg_proc *e, const char *ctx, const yaml_node_t *v)
 {
 	struct uniq *u = NULL;
@@ -1158,7 +1167,7 @@ static int parse_env(struct pctx *p, struct cfg_proc *e, const char *ctx, const 
 	size_t n;
 	int rc = -1;
 
-	snprintf(ectx, sizeof ectx, "%s: env", ctx);
+	ctx_join(ectx, sizeof ectx, ctx, "env");
 	if (expect(p, ctx, "env", v, YAML_MAPPING_NODE) < 0)
 		return -1;
 	n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
@@ -1198,41 +1207,145 @@ fail:
 	return rc;
 }
 
-/* glibc's regcomp expands a{m,n} into copies of a; nested bounds multiply. The
- * product of all bounds over-estimates the size, which is fine for a filter. */
-static bool regex_too_big(const char *re)
+/* glibc's regcomp expands repetition by copying: X+ becomes X X*, X{m,n}
+ * becomes n copies of X, so nested repetitions multiply and ((a+)+)+... doubles
+ * with every level; its epsilon closures then cost about the square of the
+ * optional pieces in a row. Estimate the size of the expanded tree the same way
+ * (concatenation and alternation add, repetition multiplies, each operator is a
+ * node) and refuse what would take long to compile. Operators in a row (a*+,
+ * a+{2}) are undefined in POSIX EREs and the cheapest way to blow up glibc, so
+ * they are refused outright. NULL if fine, else why not. */
+static uint64_t re_cap(uint64_t x)
 {
-	uint64_t prod = 1;
+	return x > CFG_REGEX_SIZE_MAX ? CFG_REGEX_SIZE_MAX + 1 : x;
+}
 
-	for (const char *s = re; *s; s++) {
-		uint64_t bound = 0;
-		if (*s == '\\' && s[1]) {
-			s++;
-			continue;
-		}
-		if (*s != '{')
-			continue;
-		for (const char *d = s + 1; (*d >= '0' && *d <= '9') || *d == ','; d++) {
-			uint64_t x = 0;
-			if (*d == ',')
-				continue;
-			while (*d >= '0' && *d <= '9') {
-				x = x * 10 + (uint64_t)(*d - '0');
-				if (x > CFG_REGEX_REPEAT_MAX)
-					return true;
-				d++;
-			}
-			if (x > bound)
-				bound = x;
-			d--;
-		}
-		if (bound > 1) {
-			prod *= bound;
-			if (prod > CFG_REGEX_REPEAT_MAX)
-				return true;
+/* Reads "{m}", "{m,}", "{m,n}" or "{,n}" at s; returns the number of copies
+ * and sets *end to the '}', or returns 0 if this '{' is not an interval. */
+static uint64_t re_interval(const char *s, const char **end)
+{
+	uint64_t m = 0, n = 0;
+	bool comma = false, have_n = false;
+
+	for (s++; (*s >= '0' && *s <= '9') || *s == ','; s++) {
+		if (*s == ',') {
+			if (comma)
+				return 0;
+			comma = true;
+		} else if (comma) {
+			n = re_cap(n * 10 + (uint64_t)(*s - '0'));
+			have_n = true;
+		} else {
+			m = re_cap(m * 10 + (uint64_t)(*s - '0'));
 		}
 	}
-	return false;
+	if (*s != '}')
+		return 0;
+	*end = s;
+	/* {m} and {m,n}: n copies; {m,}: m copies and a starred one. */
+	if (!comma)
+		n = m;
+	else if (!have_n)
+		n = m + 1;
+	return n ? n : 1;
+}
+
+static const char *regex_check_size(const char *re)
+{
+	/* Per open group: the size of what is complete, and of the last piece,
+	 * which a following repetition operator multiplies. */
+	struct {
+		uint64_t sum, last;
+	} st[CFG_REGEX_DEPTH_MAX + 1];
+	size_t d = 0;
+	const char *end;
+	uint64_t k;
+	bool after_op = false; /* the previous token was a repetition operator */
+
+	st[0].sum = st[0].last = 0;
+	for (const char *s = re; *s; s++) {
+		bool op = *s == '*' || *s == '?' || *s == '+' || (*s == '{' && re_interval(s, &end));
+
+		if (op && after_op)
+			return "has repetition operators in a row (write (x*)+ rather than x*+)";
+		after_op = op;
+		switch (*s) {
+		case '(':
+			if (d == CFG_REGEX_DEPTH_MAX)
+				return "groups nested too deeply";
+			st[d].sum = re_cap(st[d].sum + st[d].last);
+			st[d].last = 0;
+			d++;
+			st[d].sum = st[d].last = 0;
+			continue;
+		case ')':
+			if (d == 0)
+				break; /* an atom to us; regcomp decides */
+			k = re_cap(st[d].sum + st[d].last);
+			d--;
+			st[d].last = k;
+			continue;
+		case '|':
+			st[d].sum = re_cap(st[d].sum + st[d].last);
+			st[d].last = 0;
+			continue;
+		case '*':
+		case '?':
+			st[d].last = re_cap(st[d].last + 1);
+			continue;
+		case '+':
+			st[d].last = re_cap(st[d].last * 2 + 1);
+			continue;
+		case '{':
+			k = re_interval(s, &end);
+			if (!k)
+				break;
+			st[d].last = re_cap(st[d].last * k + k);
+			s = end;
+			continue;
+		case '[':
+			/* A bracket expression is one atom: skip to its ']', which
+			 * may come first ("[]a]", "[^]a]") and may not end a class
+			 * name inside it ("[[:alpha:]]"). */
+			s++;
+			if (*s == '^')
+				s++;
+			if (*s == ']')
+				s++;
+			while (*s && *s != ']') {
+				if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
+					char close = s[1];
+					for (s += 2; *s && !(*s == close && s[1] == ']'); s++)
+						;
+					if (*s)
+						s++;
+				}
+				if (*s)
+					s++;
+			}
+			if (!*s)
+				s--;
+			break;
+		case '\\':
+			if (s[1])
+				s++;
+			break;
+		default:
+			break;
+		}
+		/* An atom. */
+		st[d].sum = re_cap(st[d].sum + st[d].last);
+		st[d].last = 1;
+	}
+	/* Unclosed groups: regcomp will refuse them, but count them anyway. */
+	while (d > 0) {
+		k = re_cap(st[d].sum + st[d].last);
+		d--;
+		st[d].last = k;
+	}
+	if (re_cap(st[0].sum + st[0].last) > CFG_REGEX_SIZE_MAX)
+		return "expands too much when compiled (nested repetitions)";
+	return NULL;
 }
 
 static int parse_match(struct pctx *p, struct cfg_proc *e, const char *ctx, const yaml_node_t *v)
@@ -1241,12 +1354,13 @@ static int parse_match(struct pctx *p, struct cfg_proc *e, const char *ctx, cons
 	static const enum cfg_match_kind kinds[] = {MATCH_PIDFILE, MATCH_EXE, MATCH_CMDLINE};
 	struct fld f[3];
 	char mctx[CFG_CTX_MAX], b[CFG_SHOW_BUF], why[128];
+	const char *why_big;
 	size_t given = 0, which = 0;
 	int rc;
 
 	if (expect(p, ctx, "match", v, YAML_MAPPING_NODE) < 0)
 		return -1;
-	snprintf(mctx, sizeof mctx, "%s: match", ctx);
+	ctx_join(mctx, sizeof mctx, ctx, "match");
 	if (map_read(p, v, mctx, keys, 3, f) < 0)
 		return -1;
 	for (size_t i = 0; i < 3; i++) {
@@ -1262,10 +1376,8 @@ static int parse_match(struct pctx *p, struct cfg_proc *e, const char *ctx, cons
 		return get_str(p, mctx, keys[which], f[which].val, NC_PATH, 1, PATH_MAX - 1, &e->match);
 	if (get_str(p, mctx, "cmdline", f[which].val, NC_TEXT, 1, CFG_REGEX_MAX, &e->match) < 0)
 		return -1;
-	if (regex_too_big(e->match))
-		return perr(p, lineof(f[which].val),
-			    "%s: cmdline: the repetition counts in '%s' multiply to more than %d", mctx,
-			    show(f[which].val, b), CFG_REGEX_REPEAT_MAX);
+	if ((why_big = regex_check_size(e->match)))
+		return perr(p, lineof(f[which].val), "%s: cmdline: '%s' %s", mctx, show(f[which].val, b), why_big);
 	rc = regcomp(&e->match_re, e->match, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		regerror(rc, &e->match_re, why, sizeof why);
@@ -1291,7 +1403,7 @@ static int parse_damping(struct pctx *p, struct cfg_proc *e, const char *ctx, co
 	if (v->type != YAML_MAPPING_NODE)
 		return perr(p, lineof(v), "%s: damping: expected {restarts: N, window: W} or off, got '%s'", ctx,
 			    show(v, b));
-	snprintf(dctx, sizeof dctx, "%s: damping", ctx);
+	ctx_join(dctx, sizeof dctx, ctx, "damping");
 	if (map_read(p, v, dctx, keys, 2, f) < 0)
 		return -1;
 	if (f[0].val) {
@@ -1624,17 +1736,22 @@ static int check_node_list(struct pctx *p, const char *ctx, const yaml_node_t *s
 	return 0;
 }
 
+/* thr_check is the rule, shared with SNMP SETs of the thresholds; the two
+ * common cases get the values in the message. */
 static int check_thr(struct pctx *p, const char *ctx, const struct thr *t, int line)
 {
 	char a[32], b[32];
+	const char *why = thr_check(t);
 
+	if (!why)
+		return 0;
 	if (t->warning > t->critical)
 		return perr(p, line, "%s: warning (%s) is above critical (%s)", ctx,
 			    fmt_hund(t->warning, a, sizeof a), fmt_hund(t->critical, b, sizeof b));
 	if (t->warning > 0 && t->hysteresis >= t->warning)
 		return perr(p, line, "%s: hysteresis (%s) must be below warning (%s)", ctx,
 			    fmt_hund(t->hysteresis, a, sizeof a), fmt_hund(t->warning, b, sizeof b));
-	return 0;
+	return perr(p, line, "%s: %s", ctx, why);
 }
 
 static int validate(struct pctx *p, struct shugo_config *c)

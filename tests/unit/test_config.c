@@ -639,7 +639,7 @@ static const struct bad {
 	{"bad regex", "processes:\n  - name: w\n    match:\n      cmdline: \"python(\"\n", NULL, "t.yaml:4: ",
 	 "bad regular expression 'python('"},
 	{"regex blow-up", "processes:\n  - name: w\n    match: {cmdline: \"((a{100}){100}){100}\"}\n", NULL, "t.yaml:3: ",
-	 "repetition counts"},
+	 "'((a{100}){100}){100}' expands too much when compiled"},
 
 	/* resources */
 	{"warning above critical", "resources:\n  cpu: {warning: 96}\n", NULL, "t.yaml:2: ",
@@ -649,6 +649,8 @@ static const struct bad {
 	{"percent above 100", "resources:\n  memory: {critical: 100.5}\n", NULL, "t.yaml:2: ",
 	 "critical: '100.5' is out of range (0 .. 100)"},
 	{"load too high", "resources:\n  load: {critical: 10000.01}\n", NULL, "t.yaml:2: ", "out of range (0 .. 10000)"},
+	{"warning zero, critical set", "resources:\n  memory: {warning: 0}\n", NULL, "t.yaml:2: ",
+	 "resources.memory: warning must be set when critical is"},
 	{"cpu a word", "resources:\n  cpu: maybe\n", NULL, "t.yaml:2: ",
 	 "resources: cpu: expected {warning, critical, hysteresis} or off"},
 	{"cpu unknown key", "resources:\n  cpu: {warn: 5}\n", NULL, "t.yaml:2: ", "unknown key 'warn' in resources.cpu"},
@@ -765,7 +767,6 @@ static void test_percentages(void)
 		{"92.05", true, 9205, NULL},
 		{"92.50", true, 9250, NULL},
 		{"0.01", true, 1, NULL},
-		{"0", true, 0, NULL},
 		{"100", true, 10000, NULL},
 		{"100.00", true, 10000, NULL},
 		{"\"42\"", true, 4200, NULL},
@@ -782,6 +783,7 @@ static void test_percentages(void)
 		{"184467440737095516.15", false, 0, "out of range"},
 	};
 	char yaml[160], err[ERRLEN];
+	struct shugo_config *c0;
 
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		struct shugo_config *c;
@@ -803,6 +805,13 @@ static void test_percentages(void)
 		}
 		cfg_free(c);
 	}
+
+	/* Both thresholds 0: measured and shown, never alarmed. */
+	c0 = parse("resources:\n  cpu: {warning: 0, critical: 0, hysteresis: 0}\n", "n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c0);
+	CU_ASSERT_EQUAL(c0->res[0].thr.warning, 0);
+	CU_ASSERT_EQUAL(c0->res[0].thr.critical, 0);
+	cfg_free(c0);
 }
 
 static void test_booleans(void)
@@ -822,6 +831,50 @@ static void test_booleans(void)
 		c = parse(yaml, "n", err);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 		CU_ASSERT_EQUAL(c->nics[0].pcap, rows[i].val);
+		cfg_free(c);
+	}
+}
+
+/* glibc's regcomp copies X for X+ and X{m,n}; nested repetition multiplies.
+ * What is refused must be what would blow up, not ordinary patterns. */
+static void test_regex_size(void)
+{
+	static const struct {
+		const char *re;
+		bool ok;
+	} rows[] = {
+		{"python3 .*worker", true},
+		{"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", true},
+		{"a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+r+s+t+u+v+w+x+y+z+", true}, /* in a row: they add */
+		{"(a{40}){60}", true},
+		{"(a*){1000}", true},
+		{"^/usr/(s?bin)/[a-z]+d( -[a-zA-Z]+)*$", true},
+		{"[+]+[{]{3}[[:digit:]]+", true}, /* operators inside brackets are characters */
+		{"a{}", false},                    /* not an interval: left to regcomp */
+		{"(a{40}){70}", false},
+		{"(a?){5000}", false},
+		{"((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)", false},          /* 2^15 */
+		{"x++", false},                    /* operators in a row */
+		{"x*+", false},
+		{"x{2}{3}", false},
+		{"(ab|cd){30000}", false},
+		{"a{32767}", false},
+		{"((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))", false},
+	};
+	char yaml[512], err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct shugo_config *c;
+		snprintf(yaml, sizeof yaml, "processes:\n  - name: w\n    match:\n      cmdline: '%s'\n", rows[i].re);
+		c = parse(yaml, "n", err);
+		CU_ASSERT_EQUAL(c != NULL, rows[i].ok);
+		if ((c != NULL) != rows[i].ok)
+			fprintf(stderr, "\n  regex %s: %s\n", rows[i].re, c ? "accepted" : err);
+		if (!rows[i].ok) {
+			CU_ASSERT_EQUAL(strncmp(err, "t.yaml:4: processes[0] 'w': match: cmdline: ", 44), 0);
+		} else {
+			CU_ASSERT_TRUE(c && c->procs[0].re_compiled);
+		}
 		cfg_free(c);
 	}
 }
@@ -908,10 +961,12 @@ static void test_node_name_arg(void)
 
 static void test_load_file(void)
 {
-	char dir[] = "/tmp/shugo-cfg-XXXXXX", path[64], err[ERRLEN];
+	const char *tmp = getenv("TMPDIR");
+	char dir[256], path[300], err[ERRLEN];
 	struct shugo_config *c;
 	FILE *f;
 
+	snprintf(dir, sizeof dir, "%s/shugo-cfg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/shugo.yaml", dir);
 	f = fopen(path, "w");
@@ -954,6 +1009,7 @@ static CU_TestInfo tests[] = {
 	{"durations", test_durations},
 	{"percentages in hundredths", test_percentages},
 	{"booleans", test_booleans},
+	{"regex size limits", test_regex_size},
 	{"alias expansion limits", test_alias_limits},
 	{"small error buffer", test_small_err_buffer},
 	{"node name argument", test_node_name_arg},
