@@ -202,7 +202,6 @@ int main(int argc, char **argv)
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
 	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, cfg->agentx_socket);
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, (int)cfg->agentx_ping_s);
 	if (a->foreground)
 		snmp_enable_stderrlog();
 	else
@@ -218,6 +217,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	init_agent("shugo-agent");
+	/* after init_agent, which installs net-snmp's default (15 s); it is both the
+	 * ping period and the reconnect period after snmpd went away */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, (int)cfg->agentx_ping_s);
 	if (mib_register_all() < 0)
 		log_warn("some MIB objects could not be registered");
 	init_snmp("shugo-agent");

@@ -187,6 +187,38 @@ static void *row_of(const struct mib_table *t, const netsnmp_variable_list *var,
 	return t->find(idx, idx_len, false, ridx, &rlen);
 }
 
+/* The values of the SET being checked. net-snmp calls a handler once per
+ * registered subtree, and each column of a table is its own subtree, so a
+ * PDU that sets two columns of one row reaches us in two calls; RESERVE1 of
+ * every subtree runs before any RESERVE2, so RESERVE2 sees them all here. */
+#define PENDING_MAX 64
+static struct {
+	const struct mib_table *table;
+	void *row;
+	unsigned col;
+	netsnmp_variable_list *var;
+} pending[PENDING_MAX];
+static size_t n_pending;
+static netsnmp_agent_session *pending_asp;
+static long pending_transid;
+
+static void pending_begin(netsnmp_agent_request_info *ri)
+{
+	long transid = ri->asp && ri->asp->pdu ? ri->asp->pdu->transid : 0;
+
+	if (ri->asp != pending_asp || transid != pending_transid) {
+		n_pending = 0;
+		pending_asp = ri->asp;
+		pending_transid = transid;
+	}
+}
+
+static void pending_add(const struct mib_table *t, void *row, unsigned col, netsnmp_variable_list *var)
+{
+	if (n_pending < PENDING_MAX)
+		pending[n_pending++] = (typeof(pending[0])){t, row, col, var};
+}
+
 static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent_request_info *ri,
 		   netsnmp_request_info *requests)
 {
@@ -220,6 +252,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
 		break;
 #ifndef NETSNMP_NO_WRITE_SUPPORT
 	case MODE_SET_RESERVE1:
+		pending_begin(ri);
 		for (r = requests; r; r = r->next) {
 			int err;
 			row = row_of(t, r->requestvb, &col);
@@ -235,32 +268,26 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
 				netsnmp_set_request_error(ri, r, err);
 				return SNMP_ERR_NOERROR;
 			}
+			pending_add(t, row, col, r->requestvb);
 		}
 		break;
 	case MODE_SET_RESERVE2:
 		if (!t->check_row)
 			break;
 		for (r = requests; r; r = r->next) {
-			unsigned cols[32];
-			netsnmp_variable_list *vars[32];
-			size_t n = 0;
+			unsigned cols[PENDING_MAX];
+			netsnmp_variable_list *vars[PENDING_MAX];
 			void *mine = row_of(t, r->requestvb, &col);
-			bool first = true;
-			/* gather this row's values; only the first request of a row checks */
-			for (netsnmp_request_info *o = requests; o; o = o->next) {
-				unsigned oc;
-				void *orow = row_of(t, o->requestvb, &oc);
-				if (orow != mine)
-					continue;
-				if (o == r && n > 0)
-					first = false;
-				if (n < 32) {
-					cols[n] = oc;
-					vars[n++] = o->requestvb;
+			size_t n = 0;
+			if (!mine)
+				continue;
+			/* every value this PDU sets in the row, whichever subtree carried it */
+			for (size_t k = 0; k < n_pending; k++) {
+				if (pending[k].table == t && pending[k].row == mine) {
+					cols[n] = pending[k].col;
+					vars[n++] = pending[k].var;
 				}
 			}
-			if (!first || !mine)
-				continue;
 			int err = t->check_row(mine, cols, vars, n);
 			if (err != SNMP_ERR_NOERROR) {
 				netsnmp_set_request_error(ri, r, err);
