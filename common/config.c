@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "regex_guard.h"
 
 #ifndef SHUGO_STATEDIR
 #define SHUGO_STATEDIR "/var/lib/shugo"
@@ -30,8 +31,6 @@
 #define CFG_ARGS_MAX 1024           /* command arguments */
 #define CFG_ENV_MAX 1024            /* environment variables per process */
 #define CFG_REGEX_MAX 1024          /* a cmdline regex, in bytes */
-#define CFG_REGEX_SIZE_MAX 5000     /* nodes after expanding repetition (see regex_check_size) */
-#define CFG_REGEX_DEPTH_MAX 64      /* nested groups in a regex */
 #define CFG_CTX_MAX 160
 #define CFG_SHOW_MAX 48             /* characters of a bad value quoted in a message */
 #define CFG_SHOW_BUF (CFG_SHOW_MAX + 6) /* quotes, "..." and NUL */
@@ -1207,147 +1206,6 @@ fail:
 	return rc;
 }
 
-/* glibc's regcomp expands repetition by copying: X+ becomes X X*, X{m,n}
- * becomes n copies of X, so nested repetitions multiply and ((a+)+)+... doubles
- * with every level; its epsilon closures then cost about the square of the
- * optional pieces in a row. Estimate the size of the expanded tree the same way
- * (concatenation and alternation add, repetition multiplies, each operator is a
- * node) and refuse what would take long to compile. Operators in a row (a*+,
- * a+{2}) are undefined in POSIX EREs and the cheapest way to blow up glibc, so
- * they are refused outright. NULL if fine, else why not. */
-static uint64_t re_cap(uint64_t x)
-{
-	return x > CFG_REGEX_SIZE_MAX ? CFG_REGEX_SIZE_MAX + 1 : x;
-}
-
-/* Reads "{m}", "{m,}", "{m,n}" or "{,n}" at s; returns the number of copies
- * and sets *end to the '}', or returns 0 if this '{' is not an interval. */
-static uint64_t re_interval(const char *s, const char **end)
-{
-	uint64_t m = 0, n = 0;
-	bool comma = false, have_n = false;
-
-	for (s++; (*s >= '0' && *s <= '9') || *s == ','; s++) {
-		if (*s == ',') {
-			if (comma)
-				return 0;
-			comma = true;
-		} else if (comma) {
-			n = re_cap(n * 10 + (uint64_t)(*s - '0'));
-			have_n = true;
-		} else {
-			m = re_cap(m * 10 + (uint64_t)(*s - '0'));
-		}
-	}
-	if (*s != '}')
-		return 0;
-	*end = s;
-	/* {m} and {m,n}: n copies; {m,}: m copies and a starred one. */
-	if (!comma)
-		n = m;
-	else if (!have_n)
-		n = m + 1;
-	return n ? n : 1;
-}
-
-static const char *regex_check_size(const char *re)
-{
-	/* Per open group: the size of what is complete, and of the last piece,
-	 * which a following repetition operator multiplies. */
-	struct {
-		uint64_t sum, last;
-	} st[CFG_REGEX_DEPTH_MAX + 1];
-	size_t d = 0;
-	const char *end;
-	uint64_t k;
-	bool after_op = false; /* the previous token was a repetition operator */
-
-	st[0].sum = st[0].last = 0;
-	for (const char *s = re; *s; s++) {
-		bool op = *s == '*' || *s == '?' || *s == '+' || (*s == '{' && re_interval(s, &end));
-
-		if (op && after_op)
-			return "has repetition operators in a row (write (x*)+ rather than x*+)";
-		after_op = op;
-		switch (*s) {
-		case '(':
-			if (d == CFG_REGEX_DEPTH_MAX)
-				return "groups nested too deeply";
-			st[d].sum = re_cap(st[d].sum + st[d].last);
-			st[d].last = 0;
-			d++;
-			st[d].sum = st[d].last = 0;
-			continue;
-		case ')':
-			if (d == 0)
-				break; /* an atom to us; regcomp decides */
-			k = re_cap(st[d].sum + st[d].last);
-			d--;
-			st[d].last = k;
-			continue;
-		case '|':
-			st[d].sum = re_cap(st[d].sum + st[d].last);
-			st[d].last = 0;
-			continue;
-		case '*':
-		case '?':
-			st[d].last = re_cap(st[d].last + 1);
-			continue;
-		case '+':
-			st[d].last = re_cap(st[d].last * 2 + 1);
-			continue;
-		case '{':
-			k = re_interval(s, &end);
-			if (!k)
-				break;
-			st[d].last = re_cap(st[d].last * k + k);
-			s = end;
-			continue;
-		case '[':
-			/* A bracket expression is one atom: skip to its ']', which
-			 * may come first ("[]a]", "[^]a]") and may not end a class
-			 * name inside it ("[[:alpha:]]"). */
-			s++;
-			if (*s == '^')
-				s++;
-			if (*s == ']')
-				s++;
-			while (*s && *s != ']') {
-				if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
-					char close = s[1];
-					for (s += 2; *s && !(*s == close && s[1] == ']'); s++)
-						;
-					if (*s)
-						s++;
-				}
-				if (*s)
-					s++;
-			}
-			if (!*s)
-				s--;
-			break;
-		case '\\':
-			if (s[1])
-				s++;
-			break;
-		default:
-			break;
-		}
-		/* An atom. */
-		st[d].sum = re_cap(st[d].sum + st[d].last);
-		st[d].last = 1;
-	}
-	/* Unclosed groups: regcomp will refuse them, but count them anyway. */
-	while (d > 0) {
-		k = re_cap(st[d].sum + st[d].last);
-		d--;
-		st[d].last = k;
-	}
-	if (re_cap(st[0].sum + st[0].last) > CFG_REGEX_SIZE_MAX)
-		return "expands too much when compiled (nested repetitions)";
-	return NULL;
-}
-
 static int parse_match(struct pctx *p, struct cfg_proc *e, const char *ctx, const yaml_node_t *v)
 {
 	static const char *const keys[] = {"pidfile", "exe", "cmdline"};
@@ -1376,7 +1234,7 @@ static int parse_match(struct pctx *p, struct cfg_proc *e, const char *ctx, cons
 		return get_str(p, mctx, keys[which], f[which].val, NC_PATH, 1, PATH_MAX - 1, &e->match);
 	if (get_str(p, mctx, "cmdline", f[which].val, NC_TEXT, 1, CFG_REGEX_MAX, &e->match) < 0)
 		return -1;
-	if ((why_big = regex_check_size(e->match)))
+	if ((why_big = rxg_check(e->match)))
 		return perr(p, lineof(f[which].val), "%s: cmdline: '%s' %s", mctx, show(f[which].val, b), why_big);
 	rc = regcomp(&e->match_re, e->match, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
