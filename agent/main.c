@@ -220,11 +220,15 @@ int main(int argc, char **argv)
 	/* after init_agent, which installs net-snmp's default (15 s); it is both the
 	 * ping period and the reconnect period after snmpd went away */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, (int)cfg->agentx_ping_s);
-	if (mib_register_all() < 0)
-		log_warn("some MIB objects could not be registered");
 	init_snmp("shugo-agent");
 
 	apply(a, cfg);
+	/* Registered only now: registering talks to snmpd, which may already send
+	 * requests while we wait, and they must find the local data in place.
+	 * Registrations made after init_snmp go out at once (and again after
+	 * every reconnection). */
+	if (mib_register_all() < 0)
+		log_warn("some MIB objects could not be registered");
 	log_notice("shugo-agent %s started as node %s (boot %u, last sequence %u)", SHUGO_VERSION,
 		   cfg->node_name, a->boot, nlog_last_seq(a->nlog));
 	emit_event(NOTIF_AGENT_START, SEV_INFO, "agent", "started", "shugo-agent %s started (boot %u)",
