@@ -43,12 +43,15 @@ void emit_alarm(enum shugo_notif type, enum shugo_severity sev, const char *obje
 	vfill(&ev, type, sev, object, state, fmt, ap);
 	va_end(ap);
 	struct alarm *row = alarm_raise(&a->alarms, type, sev, object, ev.detail, agent_wall(), &changed);
+	/* Callers raise on a change of state, and every change is announced, also
+	 * one that keeps the severity (a NIC going from linkDown to absent): the
+	 * row keeps its id and takes the new description. */
 	if (!row) {
 		log_err("alarm table: out of memory raising %s", object);
-	} else if (!changed) {
-		return;
 	} else {
 		ev.alarm_id = row->id;
+		if (!changed)
+			memcpy(row->descr, ev.detail, sizeof row->descr);
 	}
 	emit(&ev);
 	if (row)

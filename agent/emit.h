@@ -6,8 +6,8 @@
 
 #include "event.h"
 
-/* Raise (or escalate) the alarm of object; notifies only when the row is new or
- * its severity changed. */
+/* Raise (or update) the alarm of object and announce it. Call it on a change
+ * of state: it always notifies; the row keeps its id. */
 void emit_alarm(enum shugo_notif type, enum shugo_severity sev, const char *object,
 		const char *state, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Clear the alarm of object with notification type (its *_CLEAR); notifies only

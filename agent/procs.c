@@ -16,6 +16,19 @@
 
 static procs_fd_cb fd_hook;
 
+/* Supervised processes removed from the configuration by a reload and still
+ * being stopped: the same SIGTERM, SIGKILL at their stop timeout and exit
+ * report as any other stop. Their definitions are gone, so what the stop needs
+ * is copied here. */
+struct retired {
+	char name[CFG_NAME_MAX + 1];
+	pid_t pid;
+	struct proc_fsm fsm;
+	struct proc_policy policy;
+};
+static struct retired *retired;
+static size_t n_retired;
+
 void procs_set_fd_hook(procs_fd_cb cb)
 {
 	fd_hook = cb;
@@ -219,6 +232,59 @@ static void child_exited(struct agent *a, struct proc_rt *p, int status, uint64_
 			   (int)pid);
 }
 
+static void retired_step(struct retired *r, const struct proc_input *in, uint64_t now)
+{
+	struct proc_output out;
+
+	proc_step(&r->fsm, &r->policy, in, now, &out);
+	if (out.actions & PACT_KILL)
+		kill(r->pid, SIGKILL);
+	else if (out.actions & PACT_TERM)
+		kill(r->pid, SIGTERM);
+}
+
+static void retire(const struct proc_rt *p, uint64_t now)
+{
+	struct retired *nr = realloc(retired, (n_retired + 1) * sizeof *nr);
+	struct proc_input in = {.kind = PIN_WANT_STOP};
+
+	if (!nr) { /* cannot follow it: at least ask it to stop */
+		kill(p->child, SIGTERM);
+		return;
+	}
+	retired = nr;
+	struct retired *r = &retired[n_retired++];
+	str_copy(r->name, p->name, sizeof r->name);
+	r->pid = p->child;
+	r->fsm = p->fsm;
+	r->policy = p->cfg->policy;
+	log_notice("process %s: removed from the configuration, stopping pid %d", p->name, (int)p->child);
+	retired_step(r, &in, now);
+}
+
+/* A retired process ended: report it and forget it. */
+static bool retired_exited(pid_t pid, int status)
+{
+	char object[EV_OBJECT_MAX + 1];
+
+	for (size_t i = 0; i < n_retired; i++) {
+		if (retired[i].pid != pid)
+			continue;
+		snprintf(object, sizeof object, "proc:%s", retired[i].name);
+		/* an end the agent asked for: normal, whatever the status */
+		if (WIFSIGNALED(status))
+			emit_event(NOTIF_PROC_EXITED, SEV_INFO, object, "normal",
+				   "pid %d stopped by signal %d: removed from the configuration", (int)pid, WTERMSIG(status));
+		else
+			emit_event(NOTIF_PROC_EXITED, SEV_INFO, object, "normal",
+				   "pid %d exited with code %d: removed from the configuration", (int)pid,
+				   WEXITSTATUS(status));
+		retired[i] = retired[--n_retired];
+		return true;
+	}
+	return false;
+}
+
 void procs_reap(struct agent *a)
 {
 	uint64_t now = agent_now_ms();
@@ -226,6 +292,8 @@ void procs_reap(struct agent *a)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (retired_exited(pid, status))
+			continue;
 		for (size_t i = 0; i < a->n_procs; i++) {
 			struct proc_rt *p = &a->procs[i];
 			if (p->cfg->kind != PK_SUPERVISED)
@@ -244,6 +312,12 @@ void procs_reap(struct agent *a)
 
 void procs_tick(struct agent *a, uint64_t now_ms)
 {
+	for (size_t i = 0; i < n_retired; i++) {
+		struct proc_input in = {.kind = PIN_TICK};
+		uint64_t d = proc_deadline(&retired[i].fsm);
+		if (d && d <= now_ms)
+			retired_step(&retired[i], &in, now_ms);
+	}
 	for (size_t i = 0; i < a->n_procs; i++) {
 		struct proc_rt *p = &a->procs[i];
 		struct proc_input in = {.kind = PIN_TICK};
@@ -258,6 +332,12 @@ void procs_tick(struct agent *a, uint64_t now_ms)
 uint64_t procs_next_deadline(const struct agent *a)
 {
 	uint64_t next = 0;
+
+	for (size_t i = 0; i < n_retired; i++) {
+		uint64_t d = proc_deadline(&retired[i].fsm);
+		if (d && (!next || d < next))
+			next = d;
+	}
 
 	for (size_t i = 0; i < a->n_procs; i++) {
 		uint64_t d = a->procs[i].cfg->kind == PK_SUPERVISED ? proc_deadline(&a->procs[i].fsm) : 0;
@@ -475,10 +555,8 @@ int procs_configure(struct agent *a, const struct shugo_config *cfg)
 		struct proc_rt *o = &a->procs[i];
 		if (!o->name[0])
 			continue;
-		if (o->child > 0) {
-			log_notice("process %s: removed from the configuration, stopping pid %d", o->name, (int)o->child);
-			kill(o->child, SIGTERM);
-		}
+		if (o->cfg->kind == PK_SUPERVISED && o->child > 0)
+			retire(o, agent_now_ms());
 		char object[EV_OBJECT_MAX + 1];
 		object_of(o, object, sizeof object);
 		emit_clear(NOTIF_PROC_CLEAR, object, "removed", "removed from the configuration");
@@ -518,6 +596,11 @@ void procs_stop_all(struct agent *a)
 		step(a, p, &in, now);
 		if (now + p->cfg->policy.stop_timeout_ms + 1000 > until)
 			until = now + p->cfg->policy.stop_timeout_ms + 1000;
+	}
+	for (size_t i = 0; i < n_retired; i++) {
+		uint64_t d = proc_deadline(&retired[i].fsm);
+		if (d + 1000 > until)
+			until = d + 1000;
 	}
 	/* SIGKILL goes out at each stop deadline through procs_tick. */
 	while (procs_managed(a) > 0 && (now = agent_now_ms()) < until) {
@@ -574,7 +657,7 @@ void procs_apply_signal(struct proc_rt *p, long sig)
 
 uint32_t procs_managed(const struct agent *a)
 {
-	uint32_t n = 0;
+	uint32_t n = (uint32_t)n_retired;
 
 	for (size_t i = 0; i < a->n_procs; i++)
 		if (a->procs[i].cfg->kind == PK_SUPERVISED && a->procs[i].child > 0)

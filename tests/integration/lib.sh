@@ -83,6 +83,13 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/shugo-$TEST_NAME.XXXXXX")
 exec {_lib_out}>&1 {_lib_err}>&2
 _pids=()
 _pid_names=()
+_at_exit=()
+
+# at_exit <shell code>: run it when the test exits, after its processes are
+# stopped (for what is not a process: a network interface, a mount ...).
+at_exit() {
+	_at_exit+=("$1")
+}
 
 # track_pid <pid> <name>: stop this process when the test exits.
 track_pid() {
@@ -162,6 +169,9 @@ _lib_cleanup() {
 			wait "$f" 2>/dev/null
 			echo "$TEST_NAME: ${_pid_names[${idx[$i]}]} (pid $f) had exited with status $?" >&2
 		fi
+	done
+	for f in ${_at_exit[@]+"${_at_exit[@]}"}; do
+		eval "$f"
 	done
 	if [ "$status" -eq 0 ] || [ "$status" -eq 77 ]; then
 		rm -rf "$T"
@@ -353,6 +363,7 @@ createUser $SNMP_USER SHA-256 $SNMP_AUTH_PASS AES $SNMP_PRIV_PASS
 rwuser -s usm $SNMP_USER priv
 # Keep the log to what matters when a test fails.
 dontLogTCPWrappersConnects yes
+${SNMPD_EXTRA_CONF:-}
 EOF
 }
 
@@ -385,7 +396,8 @@ _run_snmpd() {
 }
 
 # start_snmpd: snmpd on a free loopback port, AgentX master on $AGENTX_SOCKET.
-# Sets SNMPD_PORT, SNMPD_PID, AGENTX_SOCKET.
+# Sets SNMPD_PORT, SNMPD_PID, AGENTX_SOCKET. Lines in $SNMPD_EXTRA_CONF are
+# added to its snmpd.conf (such as a trap2sink).
 start_snmpd() {
 	require_tool "$SNMPD_BIN" snmpd
 	require_tool snmpget snmp
@@ -406,6 +418,13 @@ stop_snmpd() {
 	[ -n "${SNMPD_PID:-}" ] || fail "stop_snmpd: snmpd not started"
 	stop_pid "$SNMPD_PID"
 	SNMPD_PID=
+}
+
+# start_snmpd_again: after stop_snmpd, start it on the same port and socket.
+start_snmpd_again() {
+	[ -n "${SNMPD_PORT:-}" ] || fail "start_snmpd_again: start_snmpd first"
+	[ -z "${SNMPD_PID:-}" ] || fail "start_snmpd_again: snmpd is running"
+	_run_snmpd || fail "snmpd could not bind port $SNMPD_PORT again"
 }
 
 # restart_snmpd: stop and start again on the same port and AgentX socket.
@@ -544,4 +563,166 @@ restart_agent() {
 check_agent_config() {
 	[ -x "$AGENT_BIN" ] || fail "$AGENT_BIN is not built"
 	"$AGENT_BIN" -n -c "$T/shugo.yaml" "$@"
+}
+
+# agent_config [target...]: the agent:, snmp: and notify: sections of a
+# shugo.yaml for this test (its AgentX socket and state dir, the test's v3
+# user), printed on stdout; the test adds processes:/resources: and writes
+# the whole to $T/shugo.yaml. One notification target per argument, each aimed
+# at our snmptrapd: inform:2c, inform:3 or trap:2c (a v3 TRAP would need the
+# agent's engine ID in snmptrapd.conf). AGENT_PING and AGENT_SAMPLE set
+# agentx_ping and sample_interval (default 1s both).
+agent_config() {
+	local spec
+	cat <<EOF
+# Written by $TEST_NAME.
+agent:
+  agentx_socket: $AGENTX_SOCKET
+  state_dir: $SHUGO_STATE_DIR
+  agentx_ping: ${AGENT_PING:-1s}
+  sample_interval: ${AGENT_SAMPLE:-1s}
+snmp:
+  users:
+    - name: $SNMP_USER
+      auth: SHA-256
+      auth_password: "$SNMP_AUTH_PASS"
+      priv: AES
+      priv_password: "$SNMP_PRIV_PASS"
+EOF
+	[ $# -gt 0 ] || return 0
+	[ -n "${TRAPD_PORT:-}" ] || fail "agent_config: start_trapd first"
+	echo "notify:"
+	echo "  targets:"
+	for spec in "$@"; do
+		echo "    - name: ${spec/:/-}"
+		echo "      address: udp:127.0.0.1:$TRAPD_PORT"
+		case $spec in
+		inform:2c | trap:2c)
+			echo "      type: ${spec%%:*}"
+			echo "      version: 2c"
+			echo "      community: $SNMP_COMMUNITY"
+			;;
+		inform:3)
+			echo "      type: inform"
+			echo "      version: 3"
+			echo "      user: $SNMP_USER"
+			;;
+		*) fail "agent_config: unknown target '$spec'" ;;
+		esac
+	done
+}
+
+# snum <oid>: a value as a bare number: enumerations numerically, no UNITS.
+snum() {
+	sval -Oe -OU "$@"
+}
+
+# sset_fails <error> <oid> <type> <value> [...]: a v3 SET that must be refused
+# with this SNMP error (wrongValue, inconsistentValue, notWritable ...). The
+# client checks no type or range itself (-Ir): the agent must.
+sset_fails() {
+	local want=$1 out
+	shift
+	if out=$(sset -Ir "$@" 2>&1); then
+		fail "SET $* succeeded, expected $want"
+	fi
+	printf '%s\n' "$out" | grep -q "^Reason: $want\b" ||
+		fail "SET $*: expected $want, got: $out"
+}
+
+# ---------------------------------------------------------------------------
+# The agent's notifications as snmptrapd logged them, one line each, in the
+# order received:
+#   type=<name> sec=<community|user> seq=<n> boot=<n> node=<s> sev=<n>
+#   object=<s> state=<s> alarm=<n> detail=<text to the end of the line>
+# A notification logged twice (an INFORM re-sent before its answer came) is
+# listed once. Match lines with an extended regex, e.g.
+#   'type=shugoProcExited sec=shugotest .* object=proc:web state=abnormal '
+
+_notif_names_file() {
+	local f="$T/notif-names" i oids=()
+	if [ ! -s "$f" ]; then
+		for i in $(seq 1 24); do
+			oids+=(".1.3.6.1.4.1.32473.7.0.$i")
+		done
+		# One name per OID, separated by empty lines.
+		snmptranslate -Os "${oids[@]}" 2>/dev/null | grep -v '^$' >"$f.tmp" ||
+			fail "cannot translate shugoNotifications"
+		[ "$(wc -l <"$f.tmp")" -eq ${#oids[@]} ] || fail "cannot translate every shugoNotifications OID"
+		paste -d' ' <(printf '%s\n' "${oids[@]}") "$f.tmp" >"$f" || fail "cannot list notification names"
+		rm -f "$f.tmp"
+	fi
+	echo "$f"
+}
+
+trapd_events() {
+	awk -v names="$(_notif_names_file)" '
+	BEGIN {
+		while ((getline l < names) > 0) { split(l, p, " "); name[p[1]] = p[2] }
+		pre = ".1.3.6.1.4.1.32473.7.1.10."
+	}
+	function val(s) {
+		sub(/^[^ =]+ = /, "", s)
+		if (s ~ /^[A-Za-z0-9-]+: /) sub(/^[A-Za-z0-9-]+: /, "", s)
+		else if (s ~ /^[A-Za-z0-9-]+:$/) s = ""
+		if (s ~ /^".*"$/) s = substr(s, 2, length(s) - 2)
+		if (s ~ /^[A-Za-z]+\(-?[0-9]+\)$/) { sub(/^[A-Za-z]+\(/, "", s); sub(/\)$/, "", s) }
+		return s
+	}
+	/^NOTIF / {
+		inb = 1; split("", v)
+		sec = $2; sub(/^sec=/, "", sec)
+		next
+	}
+	inb && /^VB / {
+		line = substr($0, 4); o = line; sub(/ = .*/, "", o)
+		if (o == ".1.3.6.1.6.3.1.1.4.1.0") { t = val(line); v["type"] = (t in name) ? name[t] : t }
+		else if (index(o, pre) == 1) { k = substr(o, length(pre) + 1); sub(/\.0$/, "", k); v[k] = val(line) }
+		next
+	}
+	inb && /^END$/ {
+		inb = 0
+		out = sprintf("type=%s sec=%s seq=%s boot=%s node=%s sev=%s object=%s state=%s alarm=%s detail=%s",
+			v["type"], sec, v[3], v[2], v[1], v[4], v[5], v[6], v[9], v[7])
+		if (!(out in seen)) { seen[out] = 1; print out }
+	}' "$T/snmptrapd.log"
+}
+
+# trapd_has <extended-regex>: some notification line matches.
+trapd_has() {
+	trapd_events | grep -Eq -- "$1"
+}
+
+# trapd_event <extended-regex>: the first matching notification line (status 1
+# if none).
+trapd_event() {
+	trapd_events | grep -E -m1 -- "$1"
+}
+
+# trapd_wait_event <timeout> <extended-regex>: wait until one has arrived.
+trapd_wait_event() {
+	wait_for "$1" trapd_has "$2"
+}
+
+# ev_get <line> <field>: one field of a notification line.
+ev_get() {
+	local head=" ${1%% detail=*}"
+	case $2 in
+	detail) printf '%s\n' "${1#* detail=}" ;;
+	*) printf '%s\n' "$head" | sed -n "s/.* $2=\([^ ]*\).*/\1/p" ;;
+	esac
+}
+
+# inst_pids <process name>: the pids of its rows in shugoProcInstTable, one a
+# line, ascending (nothing if it has none).
+inst_pids() {
+	local prefix
+	prefix=$(oid "SHUGO-MIB::shugoProcInstPpid.\"$1\"")
+	# An empty subtree is answered by a GET of the prefix: "No Such Instance".
+	swalk -On "$prefix" | grep -v ' = No Such ' | sed -n "s/^${prefix//./\\.}\.\([0-9][0-9]*\) = .*/\1/p"
+}
+
+# ppid_of <pid>: the parent of a process, from /proc.
+ppid_of() {
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2
 }
