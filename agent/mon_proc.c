@@ -246,12 +246,83 @@ static bool applies(const struct cfg_proc *p, bool watched_only)
 	return !watched_only || p->kind == PK_WATCHED;
 }
 
+/* What the last scan saw of every process: identity (pid + start time), the
+ * stat fields a sample needs, and the exe and command line the rules match.
+ * A process already seen costs one read of its stat file per scan; its exe and
+ * command line are read once, when it appears. Sorted by pid. */
+struct seen {
+	pid_t pid, ppid;
+	char state;
+	uint64_t start_ticks;
+	uint64_t cpu_ticks;
+	uint64_t rss_pages;
+	char *exe;     /* NULL: not read (no rule needed it) */
+	char *cmdline; /* NULL: not read; "" for kernel threads */
+};
+static struct seen *seen;
+static size_t n_seen;
+
+static void seen_free(struct seen *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].exe);
+		free(v[i].cmdline);
+	}
+	free(v);
+}
+
+static struct seen *seen_find(struct seen *v, size_t n, pid_t pid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].pid == pid ? &v[lo] : NULL;
+}
+
+static int seen_cmp(const void *a, const void *b)
+{
+	pid_t x = ((const struct seen *)a)->pid, y = ((const struct seen *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+int mon_proc_peek(pid_t pid, struct proc_sample *s)
+{
+	struct seen *e = seen_find(seen, n_seen, pid);
+	uint64_t rss_kb;
+
+	if (!e || !e->cmdline)
+		return mon_proc_read(pid, s);
+	memset(s, 0, sizeof(*s));
+	s->pid = pid;
+	s->ppid = e->ppid;
+	s->state = e->state;
+	s->start_ticks = e->start_ticks;
+	s->start_time = boot_time() + (int64_t)(e->start_ticks / (uint64_t)clock_ticks());
+	s->cpu_ticks = e->cpu_ticks;
+	/* stat's resident set: the kernel's batched counter, close to VmRSS */
+	rss_kb = e->rss_pages * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+	s->rss_kb = rss_kb > UINT32_MAX ? UINT32_MAX : (uint32_t)rss_kb;
+	if (e->exe)
+		snprintf(s->exe, sizeof(s->exe), "%s", e->exe);
+	if (!(s->cmdline = strdup(e->cmdline)))
+		return -1;
+	return 0;
+}
+
 /* The common body of mon_proc_match and mon_proc_match_all. */
 static int match_defs(const struct cfg_proc *procs, size_t n, bool watched_only, struct proc_match_set *out)
 {
 	bool need_exe = false, need_cmdline = false;
-	size_t *caps = NULL, cmdcap = 0;
-	char *cmd = NULL, exe[PATH_MAX + 16];
+	size_t *caps = NULL, cmdcap = 0, statcap = 0, nseen = 0, seencap = 0;
+	char *cmd = NULL, *statbuf = NULL, exe[PATH_MAX + 16];
+	struct seen *ns = NULL;
 	DIR *dir = NULL;
 
 	memset(out, 0, n * sizeof(*out));
@@ -293,7 +364,6 @@ static int match_defs(const struct cfg_proc *procs, size_t n, bool watched_only,
 	for (;;) {
 		struct dirent *de;
 		char rel[32];
-		bool have_exe = false, have_cmd = false;
 
 		errno = 0;
 		de = readdir(dir);
@@ -305,36 +375,74 @@ static int match_defs(const struct cfg_proc *procs, size_t n, bool watched_only,
 		pid_t pid = parse_pid(de->d_name);
 		if (pid <= 0 || pid == self)
 			continue;
-		/* Read each file once per process, and only if a rule needs it. */
-		if (need_exe) {
+		/* Identity first: a process seen before (same pid, same start
+		 * time) keeps the exe and command line read when it appeared. */
+		struct pf_stat st;
+		snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
+		if (slurp(dfd, rel, &statbuf, &statcap, PROC_TEXT_MAX) < 0 || pf_parse_stat(statbuf, &st) < 0)
+			continue; /* gone meanwhile */
+		if (nseen == seencap) {
+			size_t ncap = seencap ? seencap * 2 : 256;
+			struct seen *nv = realloc(ns, ncap * sizeof(*nv));
+			if (!nv)
+				goto fail;
+			ns = nv;
+			seencap = ncap;
+		}
+		struct seen *e = &ns[nseen++];
+		struct seen *old = seen_find(seen, n_seen, pid);
+		memset(e, 0, sizeof(*e));
+		e->pid = pid;
+		e->ppid = st.ppid;
+		e->state = st.state;
+		e->start_ticks = st.start_ticks;
+		e->cpu_ticks = st.utime + st.stime;
+		e->rss_pages = st.rss_pages;
+		if (old && old->start_ticks == st.start_ticks) { /* take over what was read */
+			e->exe = old->exe;
+			e->cmdline = old->cmdline;
+			old->exe = old->cmdline = NULL;
+		}
+		if (need_exe && !e->exe) {
 			snprintf(rel, sizeof(rel), "%d/exe", (int)pid);
 			ssize_t len = readlinkat(dfd, rel, exe, sizeof(exe) - 1);
-			have_exe = len > 0;
-			exe[have_exe ? len : 0] = '\0';
+			exe[len > 0 ? len : 0] = '\0';
+			if (!(e->exe = strdup(exe)))
+				goto fail;
 		}
-		if (need_cmdline) {
+		if (need_cmdline && !e->cmdline) {
 			snprintf(rel, sizeof(rel), "%d/cmdline", (int)pid);
 			ssize_t len = slurp(dfd, rel, &cmd, &cmdcap, CMDLINE_MAX);
-			/* Kernel threads (and zombies) have an empty command line: a
-			 * regex such as ".*" must never count them. */
-			if (len > 0)
-				have_cmd = pf_cmdline_join(cmd, (size_t)len, cmd, (size_t)len + 1) > 0;
+			size_t clen = len > 0 ? pf_cmdline_join(cmd, (size_t)len, cmd, (size_t)len + 1) : 0;
+			if (!(e->cmdline = strndup(len > 0 ? cmd : "", clen)))
+				goto fail;
 		}
+		/* Kernel threads (and zombies) have an empty command line: a regex
+		 * such as ".*" must never count them. */
+		bool have_exe = e->exe && e->exe[0];
+		bool have_cmd = e->cmdline && e->cmdline[0];
 		if (!have_exe && !have_cmd)
-			continue; /* gone, a kernel thread, or not ours to see */
+			continue; /* a kernel thread, or not ours to see */
 		for (size_t i = 0; i < n; i++) {
 			const struct cfg_proc *p = &procs[i];
 			bool hit = false;
 			if (!applies(p, watched_only))
 				continue;
 			if (p->match_kind == MATCH_EXE)
-				hit = have_exe && exe_matches(p->match, exe);
+				hit = have_exe && exe_matches(p->match, e->exe);
 			else if (p->match_kind == MATCH_CMDLINE)
-				hit = have_cmd && regexec(&p->match_re, cmd, 0, NULL, 0) == 0;
+				hit = have_cmd && regexec(&p->match_re, e->cmdline, 0, NULL, 0) == 0;
 			if (hit && set_add(&out[i], &caps[i], pid) < 0)
 				goto fail;
 		}
 	}
+	/* The scan is the new picture; what the old one still holds is gone. */
+	if (nseen > 1)
+		qsort(ns, nseen, sizeof(*ns), seen_cmp);
+	seen_free(seen, n_seen);
+	seen = ns;
+	n_seen = nseen;
+	ns = NULL;
 done:
 	for (size_t i = 0; i < n; i++)
 		if (out[i].n > 1)
@@ -342,6 +450,7 @@ done:
 	if (dir)
 		closedir(dir);
 	free(cmd);
+	free(statbuf);
 	free(caps);
 	return 0;
 fail:;
@@ -349,7 +458,9 @@ fail:;
 	if (dir)
 		closedir(dir);
 	free(cmd);
+	free(statbuf);
 	free(caps);
+	seen_free(ns, nseen);
 	for (size_t i = 0; i < n; i++) {
 		free(out[i].pids);
 		out[i].pids = NULL;

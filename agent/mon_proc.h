@@ -24,6 +24,10 @@ struct proc_sample {
 void proc_sample_clear(struct proc_sample *s);
 /* Fill s for pid (stat, status, cmdline, exe). 0, or -1 if the process is gone. */
 int mon_proc_read(pid_t pid, struct proc_sample *s);
+/* Like mon_proc_read, but from what the last mon_proc_match_all scan read
+ * (no file access) when it saw pid; reads /proc otherwise. The resident set
+ * is then stat's counter, which the kernel batches (close to VmRSS). */
+int mon_proc_peek(pid_t pid, struct proc_sample *s);
 /* Percentage of one core in hundredths between two samples of the same process
  * taken elapsed_ms apart. */
 uint32_t mon_proc_cpu(uint64_t prev_ticks, uint64_t cur_ticks, uint64_t elapsed_ms);

@@ -424,7 +424,7 @@ static void watched_update(struct proc_rt *p, const pid_t *pids, size_t n, bool 
 		}
 		struct proc_sample s = {0};
 		bool same = i < p->n_inst && p->inst[i].pid == pids[j];
-		if (mon_proc_read(pids[j], &s) < 0) { /* gone between scan and read */
+		if (mon_proc_peek(pids[j], &s) < 0) { /* gone between scan and read */
 			if (same)
 				inst_clear(&p->inst[i++]);
 			j++;
