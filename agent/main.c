@@ -1,5 +1,6 @@
-/* shugo-agent: AgentX subagent of the local snmpd that supervises processes,
- * watches resources and NICs, and reports every change as a notification. */
+/* shugo-agent: supervises processes, watches resources and NICs, and reports
+ * every change as a notification; serves its MIB as an AgentX subagent of the
+ * local snmpd or, in master mode, as an SNMP agent of its own. */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
@@ -12,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "access.h"
 #include "agent.h"
 #include "emit.h"
 #include "log.h"
@@ -26,6 +28,10 @@
 #ifndef SHUGO_SYSCONFDIR
 #define SHUGO_SYSCONFDIR "/etc/shugo"
 #endif
+
+/* mode: master in the configuration this run started with; a reload cannot
+ * change it (the ports and the role are net-snmp's start-up settings). */
+static bool master;
 
 /* The SNMPv3 users of the cluster definition as snmpd.conf lines, so snmpd and
  * every Shugo daemon share one source of credentials. SETs: authPriv only. */
@@ -56,6 +62,16 @@ static void usage(FILE *f)
 		"  -V       print the version\n");
 }
 
+static bool same_listen(const struct shugo_config *a, const struct shugo_config *b)
+{
+	if (a->mode != b->mode || a->n_listen != b->n_listen)
+		return false;
+	for (size_t i = 0; i < a->n_listen; i++)
+		if (strcmp(a->listen[i], b->listen[i]))
+			return false;
+	return true;
+}
+
 /* Apply a loaded configuration. Settings that only take effect at start are
  * reported, not silently ignored. */
 static void apply(struct agent *a, struct shugo_config *cfg)
@@ -64,10 +80,15 @@ static void apply(struct agent *a, struct shugo_config *cfg)
 
 	if (old) {
 		if (strcmp(old->agentx_socket, cfg->agentx_socket) || strcmp(old->state_dir, cfg->state_dir) ||
-		    old->nlog_capacity != cfg->nlog_capacity || strcmp(old->node_name, cfg->node_name))
-			log_warn("reload: agentx_socket, state_dir, notify_log_size and the node name take effect at the next start");
+		    old->nlog_capacity != cfg->nlog_capacity || strcmp(old->node_name, cfg->node_name) ||
+		    !same_listen(old, cfg))
+			log_warn("reload: mode, listen, agentx_socket, state_dir, notify_log_size and the node name take effect at the next start");
 	}
 	a->cfg = cfg;
+	/* Master mode: who may read and write changes with the file, at once
+	 * (read communities, SNMPv3 users and their passphrases). */
+	if (master)
+		access_configure(cfg);
 	/* targets first: what the other modules report on (re)binding goes out */
 	notify_configure(cfg);
 	procs_configure(a, cfg);
@@ -114,6 +135,56 @@ static int agentx_up(int major, int minor, void *server, void *client)
 		notify_agentx_down();
 	}
 	return 0;
+}
+
+/* The listen addresses as net-snmp's NETSNMP_DS_AGENT_PORTS: one string,
+ * comma-separated (the config refuses commas inside an address). */
+static char *join_listen(const struct shugo_config *cfg)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < cfg->n_listen; i++)
+		len += strlen(cfg->listen[i]) + 1;
+	if (!(s = calloc(1, len)))
+		return NULL;
+	for (size_t i = 0; i < cfg->n_listen; i++) {
+		if (i > 0)
+			strcat(s, ",");
+		strcat(s, cfg->listen[i]);
+	}
+	return s;
+}
+
+/* init_snmp reads net-snmp's configuration files: from $SNMPCONFPATH if set,
+ * else from /etc/snmp, /usr/share/snmp, ~/.snmp and the persistent dir. None
+ * of them is the agent's, and snmpd's (or an operator's snmp.conf) must not
+ * change what it does: only its own persistent dir (engine ID and boots) is
+ * read. It loads no MIB either (every OID here is numeric) and scans no MIB
+ * directory. The environment is put back afterwards. */
+static void init_snmp_private(const char *persist_dir)
+{
+	static const char *const vars[] = {"SNMPCONFPATH", "MIBS"};
+	char *saved[sizeof vars / sizeof vars[0]];
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char *v = getenv(vars[i]);
+		saved[i] = v ? strdup(v) : NULL;
+	}
+	setenv("SNMPCONFPATH", persist_dir, 1);
+	setenv("MIBS", "", 1);
+	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "");
+	/* where net-snmp would read and write its persistent state instead of
+	 * the persistent dir, whoever set it */
+	unsetenv("SNMP_PERSISTENT_FILE");
+	init_snmp("shugo-agent");
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		if (saved[i])
+			setenv(vars[i], saved[i], 1);
+		else
+			unsetenv(vars[i]);
+		free(saved[i]);
+	}
 }
 
 static void raise_nofile(void)
@@ -191,23 +262,45 @@ int main(int argc, char **argv)
 	a->start_time = agent_wall();
 	alarm_table_init(&a->alarms);
 
-	/* net-snmp: a subagent that loads no MIB files, keeps its persistent state
-	 * (engine ID) in our state dir, and reconnects to snmpd by itself. */
-	setenv("MIBS", "", 1);
-	snprintf(buf, sizeof buf, "%s/snmp", cfg->state_dir);
-	state_mkdir(buf);
-	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, buf);
+	/* net-snmp: an agent that loads no MIB files, reads no configuration
+	 * file but its own persistent state (engine ID) in our state dir, and
+	 * either reconnects to snmpd by itself (a subagent) or serves SNMP on
+	 * the listen addresses (master mode). */
+	master = cfg->mode == AGENT_MODE_MASTER;
+	char persist[sizeof buf];
+	snprintf(persist, sizeof persist, "%s/snmp", cfg->state_dir);
+	state_mkdir(persist);
+	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, persist);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 0);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
-	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, cfg->agentx_socket);
+	if (master) {
+		char *ports = join_listen(cfg);
+		if (!ports) {
+			log_err("listen addresses: %s", strerror(errno));
+			return 1;
+		}
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 0); /* master */
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS, ports);
+		free(ports);
+		/* No AgentX here: this agent answers every request itself. */
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_MASTER, 0);
+		/* Where net-snmp is built with TCP wrappers, hosts.allow and
+		 * hosts.deny are asked about each request: log only refusals. */
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_DONT_LOG_TCPWRAPPERS_CONNECTS, 1);
+		access_preinit();
+	} else {
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1); /* subagent */
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, cfg->agentx_socket);
+	}
 	if (a->foreground)
 		snmp_enable_stderrlog();
 	else
 		snmp_enable_syslog_ident("shugo-agent", LOG_DAEMON);
-	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START, agentx_up, NULL);
-	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, agentx_up, NULL);
+	if (!master) {
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START, agentx_up, NULL);
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, agentx_up, NULL);
+	}
 	if (!a->foreground && daemon(0, 0) < 0) {
 		log_err("daemon: %s", strerror(errno));
 		return 1;
@@ -219,9 +312,32 @@ int main(int argc, char **argv)
 	init_agent("shugo-agent");
 	/* after init_agent, which installs net-snmp's default (15 s); it is both the
 	 * ping period and the reconnect period after snmpd went away */
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, (int)cfg->agentx_ping_s);
-	init_snmp("shugo-agent");
+	if (!master)
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+				   (int)cfg->agentx_ping_s);
+	init_snmp_private(persist);
 
+	if (master) {
+		/* The checks go in before a port opens, and the ports open before
+		 * any process is started: a port that cannot be had stops the start
+		 * with nothing to undo. Requests wait in the sockets until the loop
+		 * runs, by when the configuration and the MIB are in place. */
+		if (access_init() < 0) {
+			log_err("cannot install the access checks of master mode");
+			return 1;
+		}
+		char *ports = join_listen(cfg);
+		if (init_master_agent() != 0) {
+			log_err("master mode: cannot listen on %s (net-snmp names the address above: in use by "
+				"another agent, not an address of this host, or a port below 1024 without the "
+				"right to bind it)",
+				ports ? ports : "the listen addresses");
+			free(ports);
+			return 1;
+		}
+		log_notice("master mode: answering SNMP on %s", ports ? ports : "the listen addresses");
+		free(ports);
+	}
 	apply(a, cfg);
 	/* Registered only now: registering talks to snmpd, which may already send
 	 * requests while we wait, and they must find the local data in place.
@@ -242,6 +358,8 @@ int main(int argc, char **argv)
 	emit_event(NOTIF_AGENT_STOP, SEV_INFO, "agent", "stopped", "orderly shutdown");
 	/* give the last notifications a moment on the wire */
 	loop_drain(1000);
+	if (master)
+		access_shutdown();
 	snmp_shutdown("shugo-agent");
 	notify_shutdown();
 	res_free(a);

@@ -93,6 +93,14 @@ static netsnmp_variable_list *build_varbinds(const struct shugo_event *ev, bool 
 
 /* ---- the copy for snmpd's trap sinks, over AgentX ---- */
 
+/* Only a subagent has an snmpd to hand a copy to. In master mode the agent is
+ * the one answering SNMP, there is no AgentX session to wait for, and the
+ * configured targets are the only receivers. */
+static bool ax_wanted(void)
+{
+	return netsnmp_ds_get_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE) != 0;
+}
+
 static void ax_send(const struct shugo_event *ev)
 {
 	netsnmp_variable_list *vl = build_varbinds(ev, false);
@@ -393,10 +401,12 @@ void notify_send(const struct shugo_event *ev)
 {
 	uint64_t now = agent_now_ms();
 
-	if (ax_up)
-		ax_send(ev);
-	else
-		ax_queue(ev);
+	if (ax_wanted()) {
+		if (ax_up)
+			ax_send(ev);
+		else
+			ax_queue(ev);
+	}
 	for (size_t i = 0; i < n_targets; i++) {
 		struct target *t = targets[i];
 		if (!t)

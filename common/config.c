@@ -1,6 +1,7 @@
 /* The cluster configuration: one YAML file read with libyaml's document API into
  * the plain structs of config.h, then cross-checked, then filtered to one node.
  * Every problem is reported as "file:line: what", with the offending node's line. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,12 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
 #include "config.h"
 #include "regex_guard.h"
+
+/* <sys/socket.h> (for inet_pton) names the number of protocol families PF_MAX;
+ * here PF_MAX is the `max` key of a process definition. */
+#undef PF_MAX
 
 #ifndef SHUGO_STATEDIR
 #define SHUGO_STATEDIR "/var/lib/shugo"
@@ -803,14 +809,152 @@ static int parse_cluster(struct pctx *p, struct shugo_config *c, const struct fl
 
 /* ---- agent ---- */
 
+/* "default", or an address with an optional prefix length: "127.0.0.1",
+ * "10.0.0.0/8", "fd00::/8". Pure: NULL, or what is wrong ("bad", "bits"). */
+static const char *parse_source(const char *s, size_t len, struct cfg_community *c)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = memchr(s, '/', len);
+	size_t alen = slash ? (size_t)(slash - s) : len;
+	unsigned maxbits, bits;
+
+	if (bytes_eq(s, len, "default")) {
+		c->family = CFG_SRC_ANY;
+		c->prefix = 0;
+		return NULL;
+	}
+	if (alen == 0 || alen >= sizeof addr)
+		return "bad";
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	if (inet_pton(AF_INET, addr, c->net) == 1) {
+		c->family = CFG_SRC_IPV4;
+		maxbits = 32;
+	} else if (inet_pton(AF_INET6, addr, c->net) == 1) {
+		c->family = CFG_SRC_IPV6;
+		maxbits = 128;
+	} else {
+		return "bad";
+	}
+	bits = maxbits;
+	if (slash) {
+		const char *d = slash + 1, *end = s + len;
+		if (d == end || end - d > 3)
+			return "bad";
+		bits = 0;
+		for (; d < end; d++) {
+			if (*d < '0' || *d > '9')
+				return "bad";
+			bits = bits * 10 + (unsigned)(*d - '0');
+		}
+		if (bits > maxbits)
+			return "bad";
+	}
+	c->prefix = bits;
+	/* A host part is a typo more often than a wish: 10.0.0.1/8 is refused
+	 * rather than silently read as 10.0.0.0/8. */
+	for (unsigned i = bits; i < maxbits; i++)
+		if (c->net[i / 8] & (0x80u >> (i % 8)))
+			return "bits";
+	return NULL;
+}
+
+static int parse_community(struct pctx *p, struct cfg_community *e, const yaml_node_t *m, size_t i)
+{
+	enum { C_COMMUNITY, C_SOURCE, C_N };
+	static const char *const keys[C_N] = {"community", "source"};
+	struct fld f[C_N];
+	char ctx[CFG_CTX_MAX], b[CFG_SHOW_BUF], net[INET6_ADDRSTRLEN];
+	const char *s, *why;
+	size_t len;
+
+	/* Not named by its community: a secret has no place in a log line. */
+	item_ctx(ctx, "agent.read_communities", i, NULL);
+	e->line = lineof(m);
+	if (expect(p, ctx, NULL, m, YAML_MAPPING_NODE) < 0 || map_read(p, m, ctx, keys, C_N, f) < 0)
+		return -1;
+	if (!f[C_COMMUNITY].val)
+		return missing(p, ctx, m, "community");
+	if (get_str(p, ctx, "community", f[C_COMMUNITY].val, NC_TEXT, 1, 256, &e->community) < 0)
+		return -1;
+	/* No default source: opening a community to every address is written
+	 * out as `source: default`, never implied. */
+	if (!f[C_SOURCE].val)
+		return missing(p, ctx, m, "source");
+	if (!(s = check_str(p, ctx, "source", f[C_SOURCE].val, NC_WORD, 1, 64, &len)))
+		return -1;
+	why = parse_source(s, len, e);
+	if (why && strcmp(why, "bits") == 0) {
+		uint8_t host[16];
+		memcpy(host, e->net, sizeof host);
+		for (unsigned k = e->prefix; k < (e->family == CFG_SRC_IPV4 ? 32u : 128u); k++)
+			host[k / 8] &= (uint8_t)~(0x80u >> (k % 8));
+		inet_ntop(e->family == CFG_SRC_IPV4 ? AF_INET : AF_INET6, host, net, sizeof net);
+		return perr(p, lineof(f[C_SOURCE].val),
+			    "%s: source: '%s' has bits set outside its /%u prefix (the network is %s/%u)", ctx,
+			    show(f[C_SOURCE].val, b), e->prefix, net, e->prefix);
+	}
+	if (why)
+		return perr(p, lineof(f[C_SOURCE].val),
+			    "%s: source: expected an IPv4 or IPv6 address with an optional /prefix (127.0.0.1/32, "
+			    "10.0.0.0/8, fd00::/8) or default, got '%s'",
+			    ctx, show(f[C_SOURCE].val, b));
+	return 0;
+}
+
+/* listen: net-snmp transport specifiers, joined with ',' for net-snmp, which
+ * also reads an entry starting with "none" as "open no port". */
+static int parse_listen(struct pctx *p, struct shugo_config *c, const yaml_node_t *v)
+{
+	const char *ctx = "agent";
+	int lines[CFG_LISTEN_MAX];
+	char b[CFG_SHOW_BUF];
+	size_t n;
+
+	if (expect(p, ctx, "listen", v, YAML_SEQUENCE_NODE) < 0)
+		return -1;
+	n = seq_len(v);
+	if (n == 0)
+		return perr(p, lineof(v), "agent: listen: the list is empty");
+	if (n > CFG_LISTEN_MAX)
+		return perr(p, lineof(v), "agent: listen: more than %d addresses", CFG_LISTEN_MAX);
+	c->listen = calloc(n + 1, sizeof *c->listen);
+	if (!c->listen)
+		return oom(p);
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *e = node_get(p, v->data.sequence.items.start[i]);
+		if (!e)
+			return -1;
+		if (get_str(p, ctx, "listen", e, NC_WORD, 1, 256, &c->listen[i]) < 0)
+			return -1;
+		c->n_listen++;
+		lines[i] = lineof(e);
+		if (strchr(c->listen[i], ','))
+			return perr(p, lines[i], "agent: listen: '%s' holds a ',': give each address as its own list entry",
+				    show(e, b));
+		if (strncasecmp(c->listen[i], "none", 4) == 0)
+			return perr(p, lines[i], "agent: listen: '%s' would be read by net-snmp as 'none' (no port at all)",
+				    show(e, b));
+		/* The second bind of one address would fail at start: say so now. */
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->listen[j], c->listen[i]) == 0)
+				return perr(p, lines[i], "agent: duplicate listen address '%s' (first at line %d)",
+					    show(e, b), lines[j]);
+	}
+	return 0;
+}
+
 static int parse_agent(struct pctx *p, struct shugo_config *c, const struct fld *top)
 {
-	enum { A_SOCK, A_STATE, A_SAMPLE, A_NLOG, A_QUEUE, A_MAXP, A_PING, A_N };
-	static const char *const keys[A_N] = {"agentx_socket", "state_dir", "sample_interval", "notify_log_size",
-					      "queue_limit", "max_processes", "agentx_ping"};
+	enum { A_SOCK, A_STATE, A_SAMPLE, A_NLOG, A_QUEUE, A_MAXP, A_PING, A_MODE, A_LISTEN, A_COMM, A_N };
+	static const char *const keys[A_N] = {"agentx_socket", "state_dir",  "sample_interval", "notify_log_size",
+					      "queue_limit",   "max_processes", "agentx_ping",   "mode",
+					      "listen",        "read_communities"};
+	static const struct word modes[] = {{"agentx", AGENT_MODE_AGENTX}, {"master", AGENT_MODE_MASTER}};
 	struct fld f[A_N];
 	char b[CFG_SHOW_BUF];
 	const char *ctx = "agent";
+	int v;
 
 	if (!top->val)
 		return 0;
@@ -839,6 +983,44 @@ static int parse_agent(struct pctx *p, struct shugo_config *c, const struct fld 
 		return -1;
 	if (f[A_PING].val && get_seconds(p, ctx, keys[A_PING], f[A_PING].val, 1, 3600, &c->agentx_ping_s) < 0)
 		return -1;
+	if (f[A_MODE].val) {
+		if (get_enum(p, ctx, "mode", f[A_MODE].val, modes, 2, "agentx or master", &v) < 0)
+			return -1;
+		c->mode = (enum cfg_agent_mode)v;
+	}
+	/* The master-mode keys are refused in agentx mode rather than ignored:
+	 * there snmpd answers the requests and applies its own access rules. */
+	if (c->mode == AGENT_MODE_AGENTX) {
+		if (f[A_LISTEN].val)
+			return perr(p, lineof(f[A_LISTEN].key),
+				    "agent: 'listen' is only used with mode: master (in agentx mode snmpd answers "
+				    "requests on its own agentaddress)");
+		if (f[A_COMM].val)
+			return perr(p, lineof(f[A_COMM].key),
+				    "agent: 'read_communities' is only used with mode: master (in agentx mode snmpd's "
+				    "own community lines apply)");
+		return 0;
+	}
+	if (!f[A_LISTEN].val)
+		return perr(p, lineof(f[A_MODE].val),
+			    "agent: mode master needs 'listen', the addresses to answer on (such as "
+			    "[udp:127.0.0.1:1161])");
+	if (parse_listen(p, c, f[A_LISTEN].val) < 0)
+		return -1;
+	if (f[A_COMM].val) {
+		size_t n;
+		if (expect(p, ctx, "read_communities", f[A_COMM].val, YAML_SEQUENCE_NODE) < 0)
+			return -1;
+		n = seq_len(f[A_COMM].val);
+		c->communities = calloc(n ? n : 1, sizeof *c->communities);
+		if (!c->communities)
+			return oom(p);
+		for (size_t i = 0; i < n; i++) {
+			const yaml_node_t *m = node_get(p, f[A_COMM].val->data.sequence.items.start[i]);
+			if (!m || parse_community(p, &c->communities[c->n_communities++], m, i) < 0)
+				return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1996,6 +2178,7 @@ struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, c
 	c->queue_limit = 1000;
 	c->max_procs = 128;
 	c->agentx_ping_s = 5;
+	c->mode = AGENT_MODE_AGENTX;
 	if (!c->file || !c->agentx_socket || !c->state_dir) {
 		oom(&p);
 		goto fail;
@@ -2108,6 +2291,12 @@ void cfg_free(struct shugo_config *c)
 	free(c->nodes);
 	free(c->agentx_socket);
 	free(c->state_dir);
+	for (size_t i = 0; i < c->n_listen; i++)
+		free(c->listen[i]);
+	free(c->listen);
+	for (size_t i = 0; i < c->n_communities; i++)
+		free(c->communities[i].community);
+	free(c->communities);
 	for (size_t i = 0; i < c->n_users; i++) {
 		free(c->users[i].auth_pass);
 		free(c->users[i].priv_pass);
@@ -2146,4 +2335,31 @@ const struct cfg_user *cfg_find_user(const struct shugo_config *c, const char *n
 		if (strcmp(c->users[i].name, name) == 0)
 			return &c->users[i];
 	return NULL;
+}
+
+bool cfg_source_match(const struct cfg_community *c, const uint8_t *addr, size_t len)
+{
+	static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	unsigned full, rest;
+
+	if (!c)
+		return false;
+	if (c->family == CFG_SRC_ANY)
+		return true;
+	if (!addr)
+		return false;
+	/* A dual-stack socket shows an IPv4 client as ::ffff:a.b.c.d. */
+	if (len == 16 && memcmp(addr, v4mapped, sizeof v4mapped) == 0) {
+		addr += 12;
+		len = 4;
+	}
+	if ((c->family == CFG_SRC_IPV4 && len != 4) || (c->family == CFG_SRC_IPV6 && len != 16))
+		return false;
+	full = c->prefix / 8;
+	rest = c->prefix % 8;
+	if (memcmp(addr, c->net, full) != 0)
+		return false;
+	if (rest && ((addr[full] ^ c->net[full]) & (uint8_t)(0xff00u >> rest)))
+		return false;
+	return true;
 }

@@ -88,6 +88,23 @@ struct cfg_nic {
 	int line;
 };
 
+/* How the agent serves its MIB: as an AgentX subagent of the local snmpd, or as
+ * its own SNMP agent on the `listen` addresses (then it checks access itself). */
+enum cfg_agent_mode { AGENT_MODE_AGENTX = 1, AGENT_MODE_MASTER };
+
+#define CFG_LISTEN_MAX 16 /* listen addresses */
+
+/* Where a read community is accepted from. */
+enum cfg_src_family { CFG_SRC_ANY = 1, CFG_SRC_IPV4, CFG_SRC_IPV6 };
+
+struct cfg_community { /* master mode: SNMPv1/v2c, read-only */
+	char *community;
+	enum cfg_src_family family;
+	uint8_t net[16];   /* network address, 4 or 16 bytes, host bits zero */
+	unsigned prefix;   /* prefix length in bits */
+	int line;
+};
+
 struct shugo_config {
 	char *file;
 	char node_name[CFG_NAME_MAX + 1]; /* the node this process runs as */
@@ -101,6 +118,11 @@ struct shugo_config {
 	uint32_t queue_limit;      /* per-target send queue, default 1000 */
 	uint32_t max_procs;        /* admission limit for remote exec, default 128 */
 	uint32_t agentx_ping_s;    /* reconnect check, default 5 */
+	enum cfg_agent_mode mode;  /* default AGENT_MODE_AGENTX */
+	char **listen;             /* master mode: net-snmp transports, n_listen >= 1 */
+	size_t n_listen;
+	struct cfg_community *communities; /* master mode; none = no SNMPv1/v2c access */
+	size_t n_communities;
 	/* snmp: */
 	struct cfg_user *users;
 	size_t n_users;
@@ -126,5 +148,9 @@ void cfg_free(struct shugo_config *c);
 
 const struct cfg_proc *cfg_find_proc(const struct shugo_config *c, const char *name);
 const struct cfg_user *cfg_find_user(const struct shugo_config *c, const char *name);
+/* Whether a request from addr (4 bytes IPv4 or 16 bytes IPv6; len 0 for a
+ * transport without an IP address) is within c's source. An IPv4-mapped IPv6
+ * address counts as the IPv4 address it carries. */
+bool cfg_source_match(const struct cfg_community *c, const uint8_t *addr, size_t len);
 
 #endif

@@ -244,10 +244,10 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
 		for (r = requests; r; r = r->next) {
 			if (r->processed)
 				continue;
-			if (!answer_next(t, r->requestvb)) {
-				/* past our last row: the next registration answers */
-				snmp_set_var_typed_value(r->requestvb, SNMP_ENDOFMIBVIEW, NULL, 0);
-			}
+			/* Past our last row the varbind is left unanswered: the agent
+			 * then asks the next registration (an endOfMibView here would
+			 * end a GETBULK in master mode). */
+			answer_next(t, r->requestvb);
 		}
 		break;
 #ifndef NETSNMP_NO_WRITE_SUPPORT

@@ -1,7 +1,8 @@
 #!/bin/bash
 # One bounded benchmark run of shugo-agent against its performance goals: the
-# process-instance walk next to snmpd's own hrSWRunTable, the agent's CPU and
-# memory while it supervises processes, and the delay from kill -9 to the trap.
+# process-instance walk next to snmpd's own hrSWRunTable (through snmpd over
+# AgentX, and from the agent in master mode), the agent's CPU and memory while
+# it supervises processes, and the delay from kill -9 to the trap.
 # Usage: agent-bench.sh <builddir>; see contrib/bench/README.md.
 #
 # Everything runs on loopback from a fresh temp dir: a private snmpd (AgentX
@@ -79,6 +80,7 @@ chmod 700 "$SNMP_PERSISTENT_DIR"
 
 SNMPD_PID=
 AGENT_PID=
+AGENT_PORT= # where the agent's MIB is asked for: snmpd's port, or the agent's own
 LISTENER_PID=
 WATCHDOG_PID=
 WORKER_PIDS=()
@@ -270,10 +272,15 @@ agent:
 EOF
 }
 
+aget_v() { # a GET of the agent's MIB, wherever it is served
+	# shellcheck disable=SC2046
+	snmpget $(snmp_base) -Ov "127.0.0.1:$AGENT_PORT" "$@"
+}
+
 agent_answers() {
 	local v
 	agent_alive || return 0 # wait_until stops; start_agent says why
-	v=$(sget_v -t 1 "$NODE_NAME_OID") && [ "$v" = '"bench1"' ]
+	v=$(aget_v -t 1 "$NODE_NAME_OID") && [ "$v" = '"bench1"' ]
 }
 
 agent_started() { # <log>
@@ -304,7 +311,7 @@ start_agent() { # <config> <log>
 	# benchmark, not fixed yet).
 	wait_until 15 agent_started "$2" || true
 	agent_check_alive
-	wait_until 15 agent_answers || die "shugo-agent did not register with snmpd"
+	wait_until 15 agent_answers || die "shugo-agent did not answer on 127.0.0.1:$AGENT_PORT"
 	agent_check_alive
 }
 
@@ -362,6 +369,7 @@ echo "files: $T"
 echo
 
 start_snmpd
+AGENT_PORT=$SNMPD_PORT
 
 # ===========================================================================
 # 1. Walk of shugoProcInstTable vs snmpd's hrSWRunTable, WORKERS processes
@@ -387,19 +395,20 @@ start_agent "$T/walk.yaml" "$T/agent-walk.log"
 
 workers_seen() {
 	agent_alive || return 0
-	SEEN=$(sget_v "$PROC_ENTRY_OID.7.$(name_index workers)") && [ "$SEEN" = "$WORKERS" ]
+	SEEN=$(aget_v "$PROC_ENTRY_OID.7.$(name_index workers)") && [ "$SEEN" = "$WORKERS" ]
 }
 SEEN=
 wait_until 30 workers_seen || die "the agent reports ${SEEN:-no} instances, not $WORKERS"
 agent_check_alive
 
-# walk <tool> <oid> <out>: one timed walk; WALK_US is its duration.
+# walk <tool> <oid> <out> [port]: one timed walk (of snmpd's port unless told
+# otherwise); WALK_US is its duration.
 walk() {
 	local t0 t1 rc=0 extra=
 	[ "$1" = snmpbulkwalk ] && extra=-Cr25
 	t0=$(now_us)
 	# shellcheck disable=SC2046,SC2086
-	timeout 120 "$1" $(snmp_base) $extra "127.0.0.1:$SNMPD_PORT" "$2" >"$3" 2>"$3.err" || rc=$?
+	timeout 120 "$1" $(snmp_base) $extra "127.0.0.1:${4:-$SNMPD_PORT}" "$2" >"$3" 2>"$3.err" || rc=$?
 	t1=$(now_us)
 	if [ "$rc" -ne 0 ] || [ -s "$3.err" ]; then
 		die "$1 $2 failed (status $rc): $(head -n 3 "$3.err")"
@@ -407,13 +416,13 @@ walk() {
 	WALK_US=$((t1 - t0))
 }
 
-# timed_walk <key> <tool> <oid> <out>: walk, and note its time and what it
-# cost the agent and snmpd in CPU (schedstat, microseconds).
+# timed_walk <key> <tool> <oid> <out> [port]: walk, and note its time and what
+# it cost the agent and snmpd in CPU (schedstat, microseconds).
 timed_walk() {
 	local a0 s0
 	a0=$(agent_cpu_ns)
 	s0=$(cpu_ns "$SNMPD_PID")
-	walk "$2" "$3" "$4"
+	walk "$2" "$3" "$4" "${5:-}"
 	TIMES[$1]+=" $WALK_US"
 	ACPU[$1]+=" $((($(agent_cpu_ns) - a0) / 1000))"
 	SCPU[$1]+=" $((($(cpu_ns "$SNMPD_PID") - s0) / 1000))"
@@ -482,6 +491,73 @@ echo "agent watching $WORKERS processes, idle: $WATCH_CPU % of a core (schedstat
 echo
 
 stop_agent
+
+# ===========================================================================
+# 1b. The same walk from the agent in master mode: it answers SNMP on its own
+# port, so no request goes through snmpd and AgentX.
+
+echo "== 1b. the same walk, the agent in master mode (no snmpd, no AgentX in between)"
+AGENT_PORT=$(free_udp_port)
+{
+	agent_config_head "$T/state1b"
+	cat <<EOF
+  mode: master
+  listen: [udp:127.0.0.1:$AGENT_PORT]
+  read_communities:
+    - {community: $COMMUNITY, source: 127.0.0.1/32}
+processes:
+  - name: workers
+    match: {cmdline: "^$WORKER_NAME 600\$"}
+    min: 1
+EOF
+} >"$T/walk-master.yaml"
+start_agent "$T/walk-master.yaml" "$T/agent-walk-master.log"
+SEEN=
+wait_until 30 workers_seen || die "the agent in master mode reports ${SEEN:-no} instances, not $WORKERS"
+agent_check_alive
+
+# A GETBULK walk of the agent may end with one endOfMibView varbind named
+# after the last row (see README.md); it is no row, and as one varbind more
+# it changes nothing that shows.
+for tool in snmpbulkwalk snmpwalk; do
+	TIMES[$tool.master]=
+	TIMES[$tool.hr2]=
+	walk "$tool" "$PROCINST_OID" "$T/master.out" "$AGENT_PORT"
+	walk "$tool" "$HRSWRUN_OID" "$T/hr.out"
+	for ((r = 1; r <= RUNS; r++)); do
+		timed_walk "$tool.master" "$tool" "$PROCINST_OID" "$T/master.out" "$AGENT_PORT"
+		timed_walk "$tool.hr2" "$tool" "$HRSWRUN_OID" "$T/hr.out"
+	done
+	VB[$tool.master]=$(varbinds "$T/master.out")
+	ROWS[$tool.master]=$(rows "$T/master.out" "$PROCINST_OID.1.2")
+	VB[$tool.hr2]=$(varbinds "$T/hr.out")
+	[ "${ROWS[$tool.master]}" = "$WORKERS" ] ||
+		die "$tool of shugoProcInstTable (master mode) returned ${ROWS[$tool.master]} rows, not $WORKERS"
+done
+
+printf '%-22s %22s %22s %8s %10s\n' "median of $RUNS" "master mode (agent)" "hrSWRunTable (snmpd)" ratio "per varbind"
+for tool in snmpbulkwalk snmpwalk; do
+	# shellcheck disable=SC2086
+	mo=$(median ${TIMES[$tool.master]})
+	# shellcheck disable=SC2086
+	mh=$(median ${TIMES[$tool.hr2]})
+	vo=${VB[$tool.master]} ro=${ROWS[$tool.master]} vh=${VB[$tool.hr2]}
+	ratio=$(calc "sprintf(\"%.2f\", $mo / $mh)")
+	ratio_vb=$(calc "sprintf(\"%.2f\", ($mo / $vo) / ($mh / $vh))")
+	label=$([ "$tool" = snmpbulkwalk ] && echo "GETBULK -Cr25" || echo "GETNEXT (snmpwalk)")
+	printf '%-22s %20s s %20s s %7sx %9sx\n' "$label" "$(fmt_s "$mo")" "$(fmt_s "$mh")" "$ratio" "$ratio_vb"
+	printf '%-22s %22s %22s\n' "  rows / varbinds" "$ro / $vo" "- / $vh"
+	# shellcheck disable=SC2086
+	printf '%-22s %22s %22s\n' "  runs (ms)" "$(ms_list ${TIMES[$tool.master]})" "$(ms_list ${TIMES[$tool.hr2]})"
+	# shellcheck disable=SC2086
+	ca=$(median ${ACPU[$tool.master]}) cs=$(median ${SCPU[$tool.master]}) ch=$(median ${SCPU[$tool.hr2]})
+	printf '%-22s %22s %22s\n' "  CPU: agent / snmpd" "$((ca / 1000)) / $((cs / 1000)) ms" "- / $((ch / 1000)) ms"
+	RATIO[master.$tool]=$ratio
+done
+echo
+
+stop_agent
+AGENT_PORT=$SNMPD_PORT
 stop_workers
 
 # ===========================================================================
@@ -676,6 +752,10 @@ summary_row "1. walk $WORKERS instances, GETBULK: ours/snmpd" "${RATIO[snmpbulkw
 	"${RATIO[snmpbulkwalk]} <= $GOAL_WALK_RATIO"
 summary_row "1. walk $WORKERS instances, GETNEXT: ours/snmpd" "${RATIO[snmpwalk]}x" "<= ${GOAL_WALK_RATIO}x" \
 	"${RATIO[snmpwalk]} <= $GOAL_WALK_RATIO"
+summary_row "1b. same walk, master mode, GETBULK: ours/snmpd" "${RATIO[master.snmpbulkwalk]}x" \
+	"<= ${GOAL_WALK_RATIO}x" "${RATIO[master.snmpbulkwalk]} <= $GOAL_WALK_RATIO"
+summary_row "1b. same walk, master mode, GETNEXT: ours/snmpd" "${RATIO[master.snmpwalk]}x" \
+	"<= ${GOAL_WALK_RATIO}x" "${RATIO[master.snmpwalk]} <= $GOAL_WALK_RATIO"
 summary_row "2. agent CPU, $SUPERVISED supervised" "$CPU_PCT %" "< $GOAL_CPU_PCT %" "$CPU_PCT < $GOAL_CPU_PCT"
 summary_row "2. agent RSS, $SUPERVISED supervised (HWM $HWM kB)" "$rss_max kB" "< $GOAL_RSS_KB kB" \
 	"$rss_max < $GOAL_RSS_KB && $HWM < $GOAL_RSS_KB"

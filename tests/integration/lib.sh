@@ -726,3 +726,38 @@ inst_pids() {
 ppid_of() {
 	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f2
 }
+
+# ---------------------------------------------------------------------------
+# shugo-agent in master mode: it answers SNMP itself, with no snmpd in front.
+
+# start_agent_master <node> [extra agent arguments]: the test picks
+# AGENT_PORT (free_udp_port) and writes $T/shugo.yaml with mode: master,
+# listen: [udp:127.0.0.1:$AGENT_PORT], a read community $SNMP_COMMUNITY from
+# 127.0.0.1 and the v3 user above. Runs the agent like start_agent and waits
+# until it answers shugoNodeName.0 on that port. SNMPD_PORT is pointed at the
+# agent, so sget, swalk, sset, sval ... query it from then on.
+start_agent_master() {
+	local node=${1:?start_agent_master: node name}
+	shift
+	[ -x "$AGENT_BIN" ] || fail "$AGENT_BIN is not built"
+	[ -f "$T/shugo.yaml" ] || fail "start_agent_master: write $T/shugo.yaml first"
+	[ -n "${AGENT_PORT:-}" ] || fail "start_agent_master: set AGENT_PORT (free_udp_port) and listen on it"
+	require_tool snmpget snmp
+	SNMPD_PORT=$AGENT_PORT
+	AGENT_NODE=$node
+	"$AGENT_BIN" -f -c "$T/shugo.yaml" -N "$node" "$@" </dev/null >>"$T/agent.log" 2>&1 &
+	AGENT_PID=$!
+	track_pid "$AGENT_PID" shugo-agent
+	local rc=0
+	_wait_up "$AGENT_PID" "${AGENT_START_TIMEOUT:-15}" _agent_answers || rc=$?
+	case $rc in
+	0) return 0 ;;
+	2)
+		stop_pid "$AGENT_PID"
+		fail "shugo-agent (master mode) exited at start-up (status $STOP_STATUS)"
+		;;
+	*)
+		fail "shugo-agent (master mode) did not answer shugoNodeName.0 on 127.0.0.1:$AGENT_PORT"
+		;;
+	esac
+}

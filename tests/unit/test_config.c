@@ -1,6 +1,7 @@
 /* Unit tests for the configuration parser (common/config.c): every field and
  * default of a full file, each validation rule with its "file:line:" prefix,
  * node filtering, number formats, alias limits, and cfg_load on real files. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,9 @@ static void test_full_file(void)
 	CU_ASSERT_EQUAL(c->queue_limit, 50);
 	CU_ASSERT_EQUAL(c->max_procs, 16);
 	CU_ASSERT_EQUAL(c->agentx_ping_s, 120);
+	CU_ASSERT_EQUAL(c->mode, AGENT_MODE_AGENTX);
+	CU_ASSERT_EQUAL(c->n_listen, 0);
+	CU_ASSERT_EQUAL(c->n_communities, 0);
 
 	CU_ASSERT_EQUAL_FATAL(c->n_users, 2);
 	CU_ASSERT_STRING_EQUAL(c->users[0].name, "shugo");
@@ -406,6 +410,10 @@ static void test_defaults(void)
 		CU_ASSERT_EQUAL(c->queue_limit, 1000);
 		CU_ASSERT_EQUAL(c->max_procs, 128);
 		CU_ASSERT_EQUAL(c->agentx_ping_s, 5);
+		CU_ASSERT_EQUAL(c->mode, AGENT_MODE_AGENTX);
+		CU_ASSERT_EQUAL(c->n_listen, 0);
+		CU_ASSERT_PTR_NULL(c->listen);
+		CU_ASSERT_EQUAL(c->n_communities, 0);
 		CU_ASSERT_EQUAL(c->n_nodes, 0);
 		CU_ASSERT_EQUAL(c->n_users, 0);
 		CU_ASSERT_EQUAL(c->n_targets, 0);
@@ -538,6 +546,79 @@ static const struct bad {
 	{"ping too long", "agent:\n  agentx_ping: 2h\n", NULL, "t.yaml:2: ", "out of range (1s .. 1h)"},
 	{"bad agentx socket", "agent:\n  agentx_socket: master\n", NULL, "t.yaml:2: ", "agentx_socket"},
 	{"relative state_dir", "agent:\n  state_dir: var/lib\n", NULL, "t.yaml:2: ", "must be an absolute path"},
+
+	/* agent: master mode */
+	{"unknown mode", "agent:\n  mode: proxy\n", NULL, "t.yaml:2: ", "agent: unknown mode 'proxy' (expected agentx or master)"},
+	{"listen in agentx mode", "agent:\n  listen: [udp:127.0.0.1:1161]\n", NULL, "t.yaml:2: ",
+	 "agent: 'listen' is only used with mode: master"},
+	{"listen in explicit agentx mode", "agent:\n  mode: agentx\n  listen: [udp:1161]\n", NULL, "t.yaml:3: ",
+	 "'listen' is only used with mode: master"},
+	{"communities in agentx mode", "agent:\n  read_communities:\n    - {community: c, source: default}\n", NULL,
+	 "t.yaml:2: ", "agent: 'read_communities' is only used with mode: master"},
+	{"master without listen", "agent:\n  state_dir: /s\n  mode: master\n", NULL, "t.yaml:3: ",
+	 "agent: mode master needs 'listen'"},
+	{"master with a null listen", "agent:\n  mode: MASTER\n  listen:\n", NULL, "t.yaml:2: ",
+	 "mode master needs 'listen'"},
+	{"listen not a list", "agent:\n  mode: master\n  listen: udp:1161\n", NULL, "t.yaml:3: ",
+	 "agent: expected a list for 'listen', got 'udp:1161'"},
+	{"listen empty", "agent:\n  mode: master\n  listen: []\n", NULL, "t.yaml:3: ", "agent: listen: the list is empty"},
+	{"listen entry a list", "agent:\n  mode: master\n  listen:\n    - [udp:1161]\n", NULL, "t.yaml:4: ",
+	 "agent: listen: expected a single value, got a list"},
+	{"listen with a space", "agent:\n  mode: master\n  listen: [\"udp:1161 x\"]\n", NULL, "t.yaml:3: ",
+	 "agent: listen: 'udp:1161 x' is not valid"},
+	{"listen with a comma", "agent:\n  mode: master\n  listen:\n    - udp:1161\n    - \"udp:1162,tcp:1162\"\n", NULL,
+	 "t.yaml:5: ", "agent: listen: 'udp:1162,tcp:1162' holds a ','"},
+	{"listen none", "agent:\n  mode: master\n  listen: [None]\n", NULL, "t.yaml:3: ",
+	 "agent: listen: 'None' would be read by net-snmp as 'none'"},
+	{"duplicate listen", "agent:\n  mode: master\n  listen:\n    - udp:1161\n    - tcp:1161\n    - udp:1161\n", NULL,
+	 "t.yaml:6: ", "agent: duplicate listen address 'udp:1161' (first at line 4)"},
+	{"too many listen", "agent:\n  mode: master\n  listen: [a:1, a:2, a:3, a:4, a:5, a:6, a:7, a:8, a:9, a:10, a:11, a:12, "
+	 "a:13, a:14, a:15, a:16, a:17]\n", NULL, "t.yaml:3: ", "agent: listen: more than 16 addresses"},
+	{"communities not a list", "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities: {community: c}\n",
+	 NULL, "t.yaml:4: ", "agent: expected a list for 'read_communities'"},
+	{"community a value", "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities: [public]\n", NULL,
+	 "t.yaml:4: ", "agent.read_communities[0]: expected a mapping, got 'public'"},
+	{"community without source",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: default}\n"
+	 "    - community: c\n", NULL, "t.yaml:6: ", "agent.read_communities[1]: missing required key 'source'"},
+	{"community without community",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - source: default\n", NULL, "t.yaml:5: ",
+	 "agent.read_communities[0]: missing required key 'community'"},
+	{"community empty", "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: \"\", source: default}\n",
+	 NULL, "t.yaml:5: ", "agent.read_communities[0]: community: must not be empty"},
+	{"community unknown key",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: default, view: all}\n",
+	 NULL, "t.yaml:5: ", "unknown key 'view' in agent.read_communities[0]"},
+	{"source not an address",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - community: c\n      source: localhost\n",
+	 NULL, "t.yaml:6: ", "agent.read_communities[0]: source: expected an IPv4 or IPv6 address with an optional /prefix"},
+	{"source short address",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: 10.0.0/8}\n",
+	 NULL, "t.yaml:5: ", "got '10.0.0/8'"},
+	{"source prefix too long",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: 10.0.0.0/33}\n",
+	 NULL, "t.yaml:5: ", "got '10.0.0.0/33'"},
+	{"source empty prefix",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: 10.0.0.0/}\n",
+	 NULL, "t.yaml:5: ", "got '10.0.0.0/'"},
+	{"source signed prefix",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: 10.0.0.0/+8}\n",
+	 NULL, "t.yaml:5: ", "got '10.0.0.0/+8'"},
+	{"source two slashes",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: 10.0.0.0/8/8}\n",
+	 NULL, "t.yaml:5: ", "got '10.0.0.0/8/8'"},
+	{"source Default", "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: any}\n",
+	 NULL, "t.yaml:5: ", "got 'any'"},
+	{"source host bits",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: 10.0.0.1/8}\n",
+	 NULL, "t.yaml:5: ",
+	 "agent.read_communities[0]: source: '10.0.0.1/8' has bits set outside its /8 prefix (the network is 10.0.0.0/8)"},
+	{"source v6 host bits",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: \"fd00::1/64\"}\n",
+	 NULL, "t.yaml:5: ", "(the network is fd00::/64)"},
+	{"source odd prefix host bits",
+	 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: c, source: 192.168.3.0/23}\n",
+	 NULL, "t.yaml:5: ", "(the network is 192.168.2.0/23)"},
 
 	/* snmp users */
 	{"user without auth_password", "snmp:\n  users:\n    - name: u\n      priv_password: 12345678\n", NULL,
@@ -959,6 +1040,169 @@ static void test_node_name_arg(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "empty"));
 }
 
+static const char master_yaml[] =
+	"agent:\n"
+	"  mode: master\n"
+	"  agentx_socket: /ignored/in/master/mode\n"
+	"  agentx_ping: 7s\n"
+	"  listen:\n"
+	"    - udp:127.0.0.1:1161\n"
+	"    - \"udp6:[::1]:1161\"\n"
+	"    - tcp:0.0.0.0:1161\n"
+	"  read_communities:\n"
+	"    - {community: monitor, source: 127.0.0.1}\n"
+	"    - community: \"two words\"\n"
+	"      source: 10.20.0.0/16\n"
+	"    - {community: v6, source: \"fd00:1::/32\"}\n"
+	"    - {community: anywhere, source: default}\n"
+	"    - {community: monitor, source: 192.168.1.128/25}\n"
+	"snmp:\n"
+	"  users:\n"
+	"    - {name: admin, auth_password: authpass1, priv_password: privpass1}\n";
+
+static void test_master_mode(void)
+{
+	static const uint8_t v6net[16] = {0xfd, 0x00, 0x00, 0x01};
+	char err[ERRLEN] = "";
+	struct shugo_config *c = parse(master_yaml, "n1", err);
+	const struct cfg_community *k;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_EQUAL(c->mode, AGENT_MODE_MASTER);
+	/* kept, though master mode does not use them */
+	CU_ASSERT_STRING_EQUAL(c->agentx_socket, "/ignored/in/master/mode");
+	CU_ASSERT_EQUAL(c->agentx_ping_s, 7);
+
+	CU_ASSERT_EQUAL_FATAL(c->n_listen, 3);
+	CU_ASSERT_STRING_EQUAL(c->listen[0], "udp:127.0.0.1:1161");
+	CU_ASSERT_STRING_EQUAL(c->listen[1], "udp6:[::1]:1161");
+	CU_ASSERT_STRING_EQUAL(c->listen[2], "tcp:0.0.0.0:1161");
+	CU_ASSERT_PTR_NULL(c->listen[3]);
+
+	CU_ASSERT_EQUAL_FATAL(c->n_communities, 5);
+	k = &c->communities[0];
+	CU_ASSERT_STRING_EQUAL(k->community, "monitor");
+	CU_ASSERT_EQUAL(k->family, CFG_SRC_IPV4);
+	CU_ASSERT_EQUAL(k->prefix, 32); /* a bare address is one host */
+	CU_ASSERT_EQUAL(memcmp(k->net, "\x7f\x00\x00\x01", 4), 0);
+	CU_ASSERT_EQUAL(k->line, line_of(master_yaml, "    - {community: monitor, source: 127"));
+	k = &c->communities[1];
+	CU_ASSERT_STRING_EQUAL(k->community, "two words");
+	CU_ASSERT_EQUAL(k->family, CFG_SRC_IPV4);
+	CU_ASSERT_EQUAL(k->prefix, 16);
+	CU_ASSERT_EQUAL(memcmp(k->net, "\x0a\x14\x00\x00", 4), 0);
+	CU_ASSERT_EQUAL(k->line, line_of(master_yaml, "    - community: \"two words\""));
+	k = &c->communities[2];
+	CU_ASSERT_EQUAL(k->family, CFG_SRC_IPV6);
+	CU_ASSERT_EQUAL(k->prefix, 32);
+	CU_ASSERT_EQUAL(memcmp(k->net, v6net, 16), 0);
+	k = &c->communities[3];
+	CU_ASSERT_STRING_EQUAL(k->community, "anywhere");
+	CU_ASSERT_EQUAL(k->family, CFG_SRC_ANY);
+	k = &c->communities[4];
+	CU_ASSERT_EQUAL(k->family, CFG_SRC_IPV4);
+	CU_ASSERT_EQUAL(k->prefix, 25);
+	CU_ASSERT_EQUAL(c->n_users, 1);
+	cfg_free(c);
+
+	/* Master mode with no read community: valid, SNMPv3 only. */
+	c = parse("agent: {mode: master, listen: [udp:1161]}\n", "n1", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->n_communities, 0);
+	CU_ASSERT_EQUAL(c->n_listen, 1);
+	cfg_free(c);
+	/* Null values count as absent: agentx mode needs neither key. */
+	c = parse("agent:\n  mode: agentx\n  listen:\n  read_communities: ~\n", "n1", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->mode, AGENT_MODE_AGENTX);
+	cfg_free(c);
+}
+
+/* A community is a secret: an error about its entry never quotes it. */
+static void test_community_not_echoed(void)
+{
+	static const char *const texts[] = {
+		"agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: s3cr3t, source: 1.2.3.4/8}\n",
+		"agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: s3cr3t, source: nowhere}\n",
+		"agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: s3cr3t, colour: red}\n",
+		"agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n    - {community: s3cr3t}\n",
+	};
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		CU_ASSERT_PTR_NULL(parse(texts[i], "n1", err));
+		CU_ASSERT_EQUAL(strncmp(err, "t.yaml:5: ", 10), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "agent.read_communities[0]"));
+		CU_ASSERT_PTR_NULL(strstr(err, "s3cr3t"));
+	}
+}
+
+/* cfg_source_match: a parsed source against client addresses. */
+static void test_source_match(void)
+{
+	static const struct {
+		const char *source;
+		const char *addr; /* NULL: a transport without an IP address */
+		bool match;
+	} rows[] = {
+		{"default", "127.0.0.1", true},
+		{"default", "::1", true},
+		{"default", NULL, true},
+		{"127.0.0.1", "127.0.0.1", true},
+		{"127.0.0.1", "127.0.0.2", false},
+		{"127.0.0.1/32", "127.0.0.1", true},
+		{"127.0.0.1", NULL, false},
+		{"127.0.0.1", "::1", false},
+		{"127.0.0.1", "::ffff:127.0.0.1", true}, /* dual-stack socket */
+		{"127.0.0.1", "::ffff:127.0.0.2", false},
+		{"10.0.0.0/8", "10.255.255.255", true},
+		{"10.0.0.0/8", "11.0.0.0", false},
+		{"10.0.0.0/8", "9.255.255.255", false},
+		{"192.168.1.128/25", "192.168.1.128", true},
+		{"192.168.1.128/25", "192.168.1.255", true},
+		{"192.168.1.128/25", "192.168.1.127", false},
+		{"192.168.2.0/23", "192.168.3.7", true},
+		{"192.168.2.0/23", "192.168.4.7", false},
+		{"0.0.0.0/0", "203.0.113.9", true},
+		{"0.0.0.0/0", "2001:db8::1", false}, /* an IPv4 rule is not an IPv6 one */
+		{"::1", "::1", true},
+		{"::1", "::2", false},
+		{"fd00:1::/32", "fd00:1:ffff::9", true},
+		{"fd00:1::/32", "fd00:2::9", false},
+		{"fc00::/7", "fdff::1", true},
+		{"fc00::/7", "fe00::1", false},
+		{"::/0", "2001:db8::1", true},
+		{"::/0", "10.0.0.1", false},
+	};
+	char err[ERRLEN], yaml[256];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		uint8_t addr[16];
+		size_t len = 0;
+		struct shugo_config *c;
+
+		snprintf(yaml, sizeof yaml,
+			 "agent:\n  mode: master\n  listen: [udp:1161]\n  read_communities:\n"
+			 "    - {community: c, source: \"%s\"}\n",
+			 rows[i].source);
+		c = parse(yaml, "n1", err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_EQUAL_FATAL(c->n_communities, 1);
+		if (rows[i].addr && inet_pton(AF_INET, rows[i].addr, addr) == 1)
+			len = 4;
+		else if (rows[i].addr && inet_pton(AF_INET6, rows[i].addr, addr) == 1)
+			len = 16;
+		if (cfg_source_match(&c->communities[0], len ? addr : NULL, len) != rows[i].match) {
+			fprintf(stderr, "\n  source %s, address %s: expected %s\n", rows[i].source,
+				rows[i].addr ? rows[i].addr : "(none)", rows[i].match ? "a match" : "no match");
+			CU_FAIL("cfg_source_match");
+		}
+		cfg_free(c);
+	}
+	CU_ASSERT_FALSE(cfg_source_match(NULL, NULL, 0));
+}
+
 static void test_load_file(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -1014,6 +1258,9 @@ static CU_TestInfo tests[] = {
 	{"small error buffer", test_small_err_buffer},
 	{"node name argument", test_node_name_arg},
 	{"cfg_load from a file", test_load_file},
+	{"master mode: listen and read_communities", test_master_mode},
+	{"master mode: a community is never quoted in errors", test_community_not_echoed},
+	{"master mode: source addresses", test_source_match},
 	CU_TEST_INFO_NULL,
 };
 
