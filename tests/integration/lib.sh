@@ -528,6 +528,14 @@ start_agent() {
 	[ -x "$AGENT_BIN" ] || fail "$AGENT_BIN is not built"
 	[ -f "$T/shugo.yaml" ] || fail "start_agent: write $T/shugo.yaml first"
 	[ -n "${SNMPD_PID:-}" ] || fail "start_agent: start_snmpd first"
+	_launch_agent shugo-agent "did not register (shugoNodeName.0 unanswered)" "$node" "$@"
+}
+
+# _launch_agent <label> <what-if-silent> <node> [args]: start the agent on
+# $T/shugo.yaml and wait until shugoNodeName.0 answers at $SNMPD_PORT.
+_launch_agent() {
+	local label=$1 silent=$2 node=$3
+	shift 3
 	AGENT_NODE=$node
 	"$AGENT_BIN" -f -c "$T/shugo.yaml" -N "$node" "$@" </dev/null >>"$T/agent.log" 2>&1 &
 	AGENT_PID=$!
@@ -538,10 +546,10 @@ start_agent() {
 	0) return 0 ;;
 	2)
 		stop_pid "$AGENT_PID"
-		fail "shugo-agent exited at start-up (status $STOP_STATUS)"
+		fail "$label exited at start-up (status $STOP_STATUS)"
 		;;
 	*)
-		fail "shugo-agent did not register (shugoNodeName.0 unanswered)"
+		fail "$label $silent"
 		;;
 	esac
 }
@@ -744,20 +752,6 @@ start_agent_master() {
 	[ -n "${AGENT_PORT:-}" ] || fail "start_agent_master: set AGENT_PORT (free_udp_port) and listen on it"
 	require_tool snmpget snmp
 	SNMPD_PORT=$AGENT_PORT
-	AGENT_NODE=$node
-	"$AGENT_BIN" -f -c "$T/shugo.yaml" -N "$node" "$@" </dev/null >>"$T/agent.log" 2>&1 &
-	AGENT_PID=$!
-	track_pid "$AGENT_PID" shugo-agent
-	local rc=0
-	_wait_up "$AGENT_PID" "${AGENT_START_TIMEOUT:-15}" _agent_answers || rc=$?
-	case $rc in
-	0) return 0 ;;
-	2)
-		stop_pid "$AGENT_PID"
-		fail "shugo-agent (master mode) exited at start-up (status $STOP_STATUS)"
-		;;
-	*)
-		fail "shugo-agent (master mode) did not answer shugoNodeName.0 on 127.0.0.1:$AGENT_PORT"
-		;;
-	esac
+	_launch_agent "shugo-agent (master mode)" "did not answer shugoNodeName.0 on 127.0.0.1:$AGENT_PORT" \
+		"$node" "$@"
 }
