@@ -247,7 +247,14 @@ static int target_connect(struct target *t)
 			log_err("notify target %s: cannot set up SNMPv3 user '%s'", ct->name, ct->user);
 			goto out;
 		}
-		if (!t->inform) {
+		if (t->inform && ct->engine_id_len) {
+			/* The receiver's engine ID is known: no discovery exchange. */
+			s.securityEngineID = netsnmp_memdup(ct->engine_id, ct->engine_id_len);
+			s.securityEngineIDLen = ct->engine_id_len;
+			s.contextEngineID = netsnmp_memdup(ct->engine_id, ct->engine_id_len);
+			s.contextEngineIDLen = ct->engine_id_len;
+			s.flags |= SNMP_FLAGS_DONT_PROBE;
+		} else if (!t->inform) {
 			/* A trap's sender is authoritative: it speaks with our engine ID. */
 			u_char eid[SNMP_MAXBUF_SMALL];
 			size_t eidlen = snmpv3_get_engineID(eid, sizeof eid);
@@ -273,6 +280,7 @@ out:
 		free(s.securityAuthProto);
 		free(s.securityPrivProto);
 		free(s.securityEngineID);
+		free(s.contextEngineID);
 	}
 	return rc;
 }

@@ -2,6 +2,7 @@
  * the plain structs of config.h, then cross-checked, then filtered to one node.
  * Every problem is reported as "file:line: what", with the offending node's line. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1099,11 +1100,37 @@ static int parse_snmp(struct pctx *p, struct shugo_config *c, const struct fld *
 
 /* ---- notify ---- */
 
+/* An SNMP engine ID in hex, "0x" optional: 5 to 32 octets (RFC 3411). */
+static int get_engine_id(struct pctx *p, const char *ctx, const yaml_node_t *v, struct cfg_target *t)
+{
+	size_t len;
+	const char *s = get_scalar(p, ctx, "engine_id", v, &len);
+
+	if (!s)
+		return -1;
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		len -= 2;
+	}
+	if (len % 2 || len / 2 < 5 || len / 2 > sizeof t->engine_id)
+		return perr(p, lineof(v), "%s: engine_id: expected 5 to 32 octets in hex (e.g. 0x80001f8804...)", ctx);
+	for (size_t i = 0; i < len; i += 2) {
+		char pair[3] = {s[i], s[i + 1], '\0'};
+		char *end;
+		unsigned long octet = strtoul(pair, &end, 16);
+		if (*end || !isxdigit((unsigned char)pair[0]))
+			return perr(p, lineof(v), "%s: engine_id: '%s' is not hex", ctx, pair);
+		t->engine_id[i / 2] = (unsigned char)octet;
+	}
+	t->engine_id_len = len / 2;
+	return 0;
+}
+
 static int parse_target(struct pctx *p, struct cfg_target *t, const yaml_node_t *m, size_t i)
 {
-	enum { T_NAME, T_ADDR, T_TYPE, T_VERSION, T_COMMUNITY, T_USER, T_TIMEOUT, T_RETRIES, T_N };
-	static const char *const keys[T_N] = {"name", "address", "type", "version",
-					       "community", "user", "timeout", "retries"};
+	enum { T_NAME, T_ADDR, T_TYPE, T_VERSION, T_COMMUNITY, T_USER, T_TIMEOUT, T_RETRIES, T_ENGINE, T_N };
+	static const char *const keys[T_N] = {"name", "address", "type", "version", "community",
+					       "user", "timeout", "retries", "engine_id"};
 	static const struct word types[] = {{"inform", 1}, {"trap", 0}};
 	static const struct word versions[] = {{"2c", 2}, {"3", 3}};
 	struct fld f[T_N];
@@ -1153,6 +1180,13 @@ static int parse_target(struct pctx *p, struct cfg_target *t, const yaml_node_t 
 		if (!f[T_USER].val)
 			return perr(p, lineof(m), "%s: 'user' is required with version 3", ctx);
 		if (get_name(p, ctx, "user", f[T_USER].val, NC_WORD, 32, t->user) < 0)
+			return -1;
+	}
+	if (f[T_ENGINE].val) {
+		if (t->version != 3 || !t->inform)
+			return perr(p, lineof(f[T_ENGINE].key),
+				    "%s: 'engine_id' is only used with version 3 INFORMs (the receiver's engine ID)", ctx);
+		if (get_engine_id(p, ctx, f[T_ENGINE].val, t) < 0)
 			return -1;
 	}
 	if (f[T_TIMEOUT].val && get_duration(p, ctx, "timeout", f[T_TIMEOUT].val, 10, 60 * MS_S, &t->timeout_ms) < 0)

@@ -38,6 +38,10 @@ struct cfg_target { /* where notifications go */
 	int version;       /* 2 (v2c) or 3 */
 	char *community;   /* v2c */
 	char user[33];     /* v3: a name from snmp.users */
+	/* v3 INFORM: the receiver's engine ID, when configured; the agent then
+	 * never has to discover it (a synchronous exchange in net-snmp) */
+	unsigned char engine_id[32];
+	size_t engine_id_len; /* 0 = discover at session open */
 	uint32_t timeout_ms;
 	unsigned retries;  /* net-snmp retries per send; unacknowledged INFORMs are re-sent after */
 	int line;

@@ -452,6 +452,7 @@ createUser $SNMP_USER SHA-256 $SNMP_AUTH_PASS AES $SNMP_PRIV_PASS
 createUser -e $TEST_ENGINEID $SNMP_USER SHA-256 $SNMP_AUTH_PASS AES $SNMP_PRIV_PASS
 authUser log,execute,net $SNMP_USER priv
 format2 NOTIF sec=%u from=%b\nVB %V\nVB %v\nEND\n
+${TRAPD_EXTRA_CONF:-}
 EOF
 }
 

@@ -130,6 +130,22 @@ static const char full_yaml[] =
 	"      nodes: [alpha]\n"
 	"    - name: eth1\n";
 
+static void test_engine_id(void)
+{
+	static const char text[] = "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\n"
+				   "notify:\n  targets:\n    - {name: m, address: x:1, user: u, engine_id: \"0x80001F8804AbCd\"}\n"
+				   "    - {name: n, address: x:2, user: u}\n";
+	static const unsigned char want[] = {0x80, 0x00, 0x1f, 0x88, 0x04, 0xab, 0xcd};
+	char err[256] = "";
+	struct shugo_config *c = cfg_parse("t.yaml", text, strlen(text), "alpha", err, sizeof err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->targets[0].engine_id_len, sizeof want);
+	CU_ASSERT_EQUAL(memcmp(c->targets[0].engine_id, want, sizeof want), 0);
+	CU_ASSERT_EQUAL(c->targets[1].engine_id_len, 0);
+	cfg_free(c);
+}
+
 static void test_full_file(void)
 {
 	char err[ERRLEN] = "";
@@ -658,6 +674,15 @@ static const struct bad {
 	 NULL, "t.yaml:3: ", "retries: '21' is out of range (0 .. 20)"},
 	{"target without address", "notify:\n  targets:\n    - {name: m, version: 2c, community: c}\n", NULL,
 	 "t.yaml:3: ", "missing required key 'address'"},
+	{"engine_id on a trap", "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\n"
+	 "notify:\n  targets:\n    - name: m\n      address: x:1\n      user: u\n      type: trap\n      engine_id: 0x8000000001\n",
+	 NULL, "t.yaml:10: ", "'engine_id' is only used with version 3 INFORMs"},
+	{"engine_id too short", "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\n"
+	 "notify:\n  targets:\n    - {name: m, address: x:1, user: u, engine_id: 0x80000001}\n",
+	 NULL, "t.yaml:6: ", "engine_id: expected 5 to 32 octets in hex"},
+	{"engine_id not hex", "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\n"
+	 "notify:\n  targets:\n    - {name: m, address: x:1, user: u, engine_id: 0x80000000zz}\n",
+	 NULL, "t.yaml:6: ", "engine_id: 'zz' is not hex"},
 	{"duplicate target",
 	 "notify:\n  targets:\n    - {name: m, address: x:1, version: 2c, community: c}\n"
 	 "    - {name: m, address: x:2, version: 2c, community: c}\n",
@@ -1244,6 +1269,7 @@ static void test_load_file(void)
 
 static CU_TestInfo tests[] = {
 	{"full file: every field and default", test_full_file},
+	{"notify target engine_id", test_engine_id},
 	{"node filter: the other node", test_node_filter},
 	{"node filter without cluster.nodes", test_node_filter_no_cluster},
 	{"node name from gethostname", test_hostname},
