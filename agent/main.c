@@ -326,17 +326,16 @@ int main(int argc, char **argv)
 			log_err("cannot install the access checks of master mode");
 			return 1;
 		}
-		char *ports = join_listen(cfg);
+		/* the addresses joined above, as net-snmp keeps them */
+		const char *ports = netsnmp_ds_get_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_PORTS);
 		if (init_master_agent() != 0) {
 			log_err("master mode: cannot listen on %s (net-snmp names the address above: in use by "
 				"another agent, not an address of this host, or a port below 1024 without the "
 				"right to bind it)",
-				ports ? ports : "the listen addresses");
-			free(ports);
+				ports);
 			return 1;
 		}
-		log_notice("master mode: answering SNMP on %s", ports ? ports : "the listen addresses");
-		free(ports);
+		log_notice("master mode: answering SNMP on %s", ports);
 	}
 	apply(a, cfg);
 	/* Registered only now: registering talks to snmpd, which may already send

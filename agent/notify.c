@@ -35,7 +35,6 @@ struct target {
 	uint32_t dropped;
 	bool overflowed; /* dropped since the alarm was last cleared */
 	bool alarm_up;
-	bool dead;       /* removed by a reconfigure; freed when its callbacks are done */
 	const struct shugo_config *cfg; /* valid until the next notify_configure */
 	const struct cfg_target *ct;
 	uint64_t reopen_ms; /* session could not be opened: try again then */
@@ -170,7 +169,7 @@ static int inform_cb(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *pdu, v
 
 	(void)reqid;
 	(void)pdu;
-	if (!t || t->dead)
+	if (!t)
 		return 1;
 	for (size_t i = 0; i < t->n; i++) {
 		struct pending *p = q_at(t, i);
