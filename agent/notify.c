@@ -8,7 +8,7 @@
 #include "agent.h"
 #include "emit.h"
 #include "log.h"
-#include "mib/oids.h"
+#include "shugo_oids.h"
 #include "notify.h"
 #include "strutil.h"
 

@@ -12,10 +12,24 @@
 #include "threshold.h"
 
 #define CFG_NAME_MAX 64
+/* A cluster node name is at most 50 octets: SHUGO-MANAGER-MIB indexes rows by
+ * (node name, process name), and the OID must stay within 128 sub-identifiers. */
+#define CFG_NODE_NAME_MAX 50
+
+/* How the manager polls: per node, with the manager's `poll:` as defaults. */
+struct cfg_poll {
+	uint32_t interval_ms; /* time between polls, default 5 s */
+	uint32_t timeout_ms;  /* response wait per try, default 1 s */
+	uint32_t retries;     /* re-sends after a timeout, default 1 */
+	uint32_t down_after_ms; /* a whole window without an answer or a notification
+				 * means down; default 3 intervals; must exceed
+				 * timeout * (retries + 1) */
+};
 
 struct cfg_node {
 	char name[CFG_NAME_MAX + 1];
 	char *address; /* net-snmp transport of its snmpd, e.g. "udp:10.0.0.1:161" */
+	struct cfg_poll poll; /* node's own `poll:` keys over the manager's */
 	int line;
 };
 
@@ -109,6 +123,48 @@ struct cfg_community { /* master mode: SNMPv1/v2c, read-only */
 	int line;
 };
 
+/* How the manager reads the agents: SNMPv2c with a community, or SNMPv3
+ * authPriv as a user of snmp.users. */
+struct cfg_reader {
+	int version;     /* 2 or 3; default 2 with community "public" */
+	char *community; /* v2c */
+	char user[33];   /* v3 */
+};
+
+struct cfg_manager {
+	char *store;           /* SQLite file; default SHUGO_STATEDIR "/store.db" */
+	char *agentx_socket;   /* its snmpd's AgentX socket; default the agent's */
+	char *event_socket;    /* unix datagram socket trapd wakes it on; default
+				* SHUGO_STATEDIR "/manager.sock" */
+	struct cfg_poll poll;  /* defaults for every node */
+	uint32_t max_in_flight; /* requests outstanding at once, default 64 */
+	struct cfg_reader reader;
+	uint32_t log_ring;     /* newest central log records served in the MIB, default 10000 */
+	uint64_t log_keep;     /* records kept in the store, default 1000000 */
+	int line;              /* of the `manager:` key, 0 if absent */
+};
+
+struct cfg_trapd {
+	char **listen;         /* "udp:0.0.0.0:162", "udp6:[::]:162"; default {"udp:0.0.0.0:162"} */
+	size_t n_listen;
+	char **communities;    /* v1/v2c communities accepted; none = v1/v2c refused */
+	size_t n_communities;
+	char **users;          /* v3 users (names in snmp.users) accepted; NULL = all of them */
+	size_t n_users;
+	bool users_set;        /* `users:` was given (possibly empty) */
+	unsigned char engine_id[32]; /* trapd's SNMPv3 engine ID (INFORMs); default
+				      * derived from the node name (RFC 3411 format 4: text) */
+	size_t engine_id_len;
+	uint32_t rate;         /* per source, traps per second; 0 = no limit; default 1000 */
+	uint32_t burst;        /* default 2 * rate */
+	uint32_t summary_ms;   /* storm summary interval, default 10 s */
+	uint32_t batch;        /* records per store transaction at most, default 512 */
+	uint32_t batch_delay_ms; /* longest a record waits for its transaction, default 20 ms */
+	uint32_t rcvbuf;       /* socket receive buffer bytes, default 8 MiB */
+	bool mib_names;        /* type_name of foreign traps from net-snmp's MIBs, default false */
+	int line;
+};
+
 struct shugo_config {
 	char *file;
 	char node_name[CFG_NAME_MAX + 1]; /* the node this process runs as */
@@ -139,6 +195,9 @@ struct shugo_config {
 	size_t n_res;
 	struct cfg_nic *nics;
 	size_t n_nics;
+	/* manager and trapd (defaults filled in when their sections are absent): */
+	struct cfg_manager manager;
+	struct cfg_trapd trapd;
 };
 
 /* Parse and validate path for node node_name (NULL = this host's name, from
@@ -156,5 +215,21 @@ const struct cfg_user *cfg_find_user(const struct shugo_config *c, const char *n
  * transport without an IP address) is within c's source. An IPv4-mapped IPv6
  * address counts as the IPv4 address it carries. */
 bool cfg_source_match(const struct cfg_community *c, const uint8_t *addr, size_t len);
+
+/* The rule for a poll setting, the same for manager.poll, a node's merged
+ * `poll:` and any later change: interval 100ms..1h, timeout 10ms..60s,
+ * retries 0..10, down_after up to 24h, at least interval and greater than
+ * timeout * (retries + 1). NULL = fine, else what is wrong. */
+const char *cfg_poll_check(const struct cfg_poll *p);
+/* trapd's default SNMPv3 engine ID (RFC 3411 SnmpEngineID, format 4: text):
+ * 0x80 0x00 0x7e 0xd9 (enterprise 32473 with the high bit set), 0x04, then
+ * the node name's bytes, at most 27 of them. out holds 32 bytes; returns the
+ * length. */
+size_t cfg_trapd_default_engine_id(const char *node_name, unsigned char *out);
+/* A trapd listen address, "udp:HOST:PORT", "udp6:[ADDRESS]:PORT" or
+ * "HOST:PORT" (UDP over IPv4), split into family (AF_INET or AF_INET6), host
+ * (a name or an IPv4 address; for udp6 an IPv6 address, without brackets) and
+ * port (1..65535). NULL, or what is wrong with spec. */
+const char *cfg_listen_split(const char *spec, int *family, char *host, size_t hostlen, uint16_t *port);
 
 #endif

@@ -15,7 +15,7 @@ SHUGO_JOBS=${SHUGO_JOBS:-2}
 
 SHUGO_DEB_PACKAGES="build-essential autoconf automake libtool pkg-config
 	libsnmp-dev snmpd snmp snmptrapd libpcap-dev librrd-dev rrdtool rrdcached
-	libcunit1-dev libsqlite3-dev sqlite3 libyaml-dev smitools erlang-snmp
+	libcunit1-dev libsqlite3-dev sqlite3 libyaml-dev libssl-dev smitools erlang-snmp
 	iproute2 python3 procps"
 
 _shugo_installed() {

@@ -1,7 +1,7 @@
 /* shugoAlarmTable (current alarms, by id) and shugoAlarmCount. */
 #include "agent.h"
 #include "mibutil.h"
-#include "oids.h"
+#include "shugo_oids.h"
 #include "register.h"
 
 static const oid entry_oid[] = {OID_ALARM_ENTRY};

@@ -1,7 +1,7 @@
 /* shugoNicTable: link, traffic and the combined judgement of each watched NIC. */
 #include "agent.h"
 #include "mibutil.h"
-#include "oids.h"
+#include "shugo_oids.h"
 #include "register.h"
 
 static const oid entry_oid[] = {OID_NIC_ENTRY};

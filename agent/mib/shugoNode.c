@@ -2,7 +2,7 @@
 #include "agent.h"
 #include "mibutil.h"
 #include "notify.h"
-#include "oids.h"
+#include "shugo_oids.h"
 #include "procs.h"
 #include "register.h"
 

@@ -2,7 +2,7 @@
  * sequence number, for replay after a gap. */
 #include "agent.h"
 #include "mibutil.h"
-#include "oids.h"
+#include "shugo_oids.h"
 #include "register.h"
 
 static const oid entry_oid[] = {OID_NLOG_ENTRY};

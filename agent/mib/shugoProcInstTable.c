@@ -4,7 +4,7 @@
 #include <string.h>
 #include "agent.h"
 #include "mibutil.h"
-#include "oids.h"
+#include "shugo_oids.h"
 #include "register.h"
 
 static const oid entry_oid[] = {OID_PROCINST_ENTRY};

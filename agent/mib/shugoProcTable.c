@@ -3,7 +3,7 @@
 #include <string.h>
 #include "agent.h"
 #include "mibutil.h"
-#include "oids.h"
+#include "shugo_oids.h"
 #include "procs.h"
 #include "register.h"
 #include "strutil.h"

@@ -2,7 +2,7 @@
  * thresholds; the thresholds are writable (checked together per row). */
 #include "agent.h"
 #include "mibutil.h"
-#include "oids.h"
+#include "shugo_oids.h"
 #include "register.h"
 #include "resources.h"
 

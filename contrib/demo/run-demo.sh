@@ -1,6 +1,7 @@
 #!/bin/bash
-# The demo cluster: a private snmpd (AgentX master) and snmptrapd on loopback,
-# and shugo-agent supervising a few sample processes. Everything lives in one
+# The demo cluster on loopback: two nodes (demo1, demo2), each with a private
+# snmpd (AgentX master) and shugo-agent, plus shugo-trapd and shugo-manager on
+# demo1 keeping the central log and the cluster view. Everything lives in one
 # directory and stops with Ctrl-C. Usage: run-demo.sh <builddir> [demo-dir]
 set -euo pipefail
 
@@ -8,17 +9,17 @@ builddir=$(cd "${1:?usage: run-demo.sh <builddir> [demo-dir]}" && pwd)
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 DIR=${2:-$builddir/demo}
 rm -rf "$DIR"
-mkdir -p "$DIR"
-chmod 700 "$DIR"
+mkdir -p "$DIR/demo1" "$DIR/demo2"
+chmod 700 "$DIR" "$DIR/demo1" "$DIR/demo2"
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-SNMPD_PORT=$(free_port)
+declare -A PORT=([demo1]=$(free_port) [demo2]=$(free_port))
 TRAPD_PORT=$(free_port)
 WEB_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 MIBDIRS="$srcdir/mibs:$(ls -d /usr/lib/erlang/lib/snmp-*/mibs | head -n1)"
-export MIBDIRS MIBS=SNMPv2-MIB:SHUGO-MIB
+export MIBDIRS MIBS=SNMPv2-MIB:SHUGO-MIB:SHUGO-MANAGER-MIB
 
 pids=()
 cleanup() {
@@ -31,64 +32,75 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-cat >"$DIR/snmpd.conf" <<CONF
+for node in demo1 demo2; do
+	cat >"$DIR/$node/snmpd.conf" <<CONF
 master agentx
-agentXSocket $DIR/agentx.sock
+agentXSocket $DIR/$node/agentx.sock
 agentXPerms 0600 0700
 rocommunity shugodemo 127.0.0.1
 CONF
-cat >"$DIR/snmptrapd.conf" <<CONF
-authCommunity log shugodemo
-format2 %V\n%v\n\n
-CONF
-sed -e "s|@DIR@|$DIR|g" -e "s|@SNMPD_PORT@|$SNMPD_PORT|g" -e "s|@TRAPD_PORT@|$TRAPD_PORT|g" \
-	-e "s|@WEB_PORT@|$WEB_PORT|g" "$srcdir/contrib/demo/demo.yaml.in" >"$DIR/shugo.yaml"
+	sed -e "s|@DIR@|$DIR|g" -e "s|@NODE@|$node|g" -e "s|@SNMPD1_PORT@|${PORT[demo1]}|g" \
+		-e "s|@SNMPD2_PORT@|${PORT[demo2]}|g" -e "s|@TRAPD_PORT@|$TRAPD_PORT|g" \
+		-e "s|@WEB_PORT@|$WEB_PORT|g" "$srcdir/contrib/demo/demo.yaml.in" >"$DIR/$node.yaml"
+	"$builddir/agent/shugo-agent" -n -c "$DIR/$node.yaml" -N "$node"
+done
+"$builddir/manager/shugo-manager" -n -c "$DIR/demo1.yaml" -N demo1
+"$builddir/trapd/shugo-trapd" -n -c "$DIR/demo1.yaml" -N demo1
 
-"$builddir/agent/shugo-agent" -n -c "$DIR/shugo.yaml" -N demo1
-
-SNMP_PERSISTENT_DIR=$DIR/snmpd-state MIBS= /usr/sbin/snmpd -f -Lf "$DIR/snmpd.log" -C -c "$DIR/snmpd.conf" \
-	udp:127.0.0.1:$SNMPD_PORT &
-pids+=($!)
-SNMP_PERSISTENT_DIR=$DIR/trapd-state /usr/sbin/snmptrapd -f -Lf "$DIR/traps.log" -C -c "$DIR/snmptrapd.conf" \
-	-m SNMPv2-MIB:SHUGO-MIB -M "$MIBDIRS" udp:127.0.0.1:$TRAPD_PORT &
+for node in demo1 demo2; do
+	SNMP_PERSISTENT_DIR=$DIR/$node/snmpd-state MIBS= /usr/sbin/snmpd -f -Lf "$DIR/$node/snmpd.log" -C \
+		-c "$DIR/$node/snmpd.conf" "udp:127.0.0.1:${PORT[$node]}" &
+	pids+=($!)
+done
+"$builddir/trapd/shugo-trapd" -f -c "$DIR/demo1.yaml" -N demo1 2>"$DIR/trapd.log" &
 pids+=($!)
 for w in 1 2; do
 	bash -c 'exec -a shugo-demo-worker sleep 86400' &
 	pids+=($!)
 done
-"$builddir/agent/shugo-agent" -f -c "$DIR/shugo.yaml" -N demo1 2>"$DIR/agent.log" &
+for node in demo1 demo2; do
+	"$builddir/agent/shugo-agent" -f -c "$DIR/$node.yaml" -N "$node" 2>"$DIR/$node/agent.log" &
+	pids+=($!)
+done
+"$builddir/manager/shugo-manager" -f -c "$DIR/demo1.yaml" -N demo1 2>"$DIR/manager.log" &
 pids+=($!)
 
-q="snmpwalk -v2c -c shugodemo 127.0.0.1:$SNMPD_PORT"
+q1="snmpwalk -v2c -c shugodemo 127.0.0.1:${PORT[demo1]}"
+q2="snmpwalk -v2c -c shugodemo 127.0.0.1:${PORT[demo2]}"
+ctl="$builddir/manager/shugoctl --store $DIR/store.db"
 for _ in $(seq 1 100); do
-	$q shugoNodeName >/dev/null 2>&1 && break
+	$q1 shugoMgrNodeState 2>/dev/null | grep -q 'up(2)' && break
 	sleep 0.1
 done
 cat <<TXT
 
 Shugo demo is running in $DIR
-  snmpd (AgentX master)  udp:127.0.0.1:$SNMPD_PORT   community shugodemo (read-only)
-  snmptrapd              udp:127.0.0.1:$TRAPD_PORT   log: $DIR/traps.log
-  shugo-agent            log: $DIR/agent.log
+  demo1  snmpd udp:127.0.0.1:${PORT[demo1]} (community shugodemo, read-only): shugo-agent, shugo-manager
+  demo2  snmpd udp:127.0.0.1:${PORT[demo2]}: shugo-agent
+  shugo-trapd  udp:127.0.0.1:$TRAPD_PORT   central log and cluster view in $DIR/store.db
+  logs: $DIR/demo1/agent.log, $DIR/demo2/agent.log, $DIR/trapd.log, $DIR/manager.log
 
 In another terminal, with the same MIB environment:
   export MIBDIRS=$MIBDIRS MIBS=$MIBS
 
-  $q shugoProcTable            # definitions and states
-  $q shugoProcInstTable        # every running instance
-  $q shugoResTable             # cpu, memory, swap, load, fs:/
-  $q shugoAlarmTable           # current alarms
-  $q shugoNotifLogTable        # the notification log
+  $ctl status                   # the cluster: nodes, processes, alarms
+  $ctl status demo1             # one node in detail
+  $ctl log -n 20                # the central log, in order of occurrence
+  $q1 shugoMgrNodeTable    # the same through SNMP (SHUGO-MANAGER-MIB)
+  $q1 shugoProcTable       # an agent's own view (SHUGO-MIB)
+  $q2 shugoProcInstTable
 
 Things to try:
   kill -9 \$(pgrep -f 'http.server $WEB_PORT')
-      -> shugoProcAlarm (backoff) then shugoProcClear (running) below, restarts counted
+      -> shugoProcExited, shugoProcAlarm (backoff) then shugoProcClear (running) on demo1
   pkill -f shugo-demo-worker
       -> shugoProcAlarm tooFew for "workers" (2 expected)
   'flaky' exits 3 every 2 s: after 3 restarts within 60 s it is failed (critical alarm)
+  kill -STOP \$(pgrep -f 'shugo-agent.*-N demo2')   (and later -CONT)
+      -> shugoMgrNodeDown for demo2 after 6 s without an answer; shugoMgrNodeRestored after -CONT
 
-Notifications as snmptrapd receives them (Ctrl-C stops the demo):
+The central log as it grows (Ctrl-C stops the demo):
 TXT
-tail -n +1 -F "$DIR/traps.log" &
+$ctl log -n 50 -f &
 pids+=($!)
 wait "${pids[@]}" 2>/dev/null || true

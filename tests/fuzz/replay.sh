@@ -1,23 +1,36 @@
 #!/bin/sh
-# `make check`: replay the config fuzz corpus through the harness (built as a
-# plain replayer). A crash, a sanitizer report or a leak fails the test.
+# `make check`: replay each fuzz corpus through its harness (built as a plain
+# replayer): tests/fuzz/corpus/config with fuzz_config, tests/fuzz/corpus/decode
+# with fuzz_decode. A crash, a sanitizer report or a leak fails the test.
 set -u
 
-bin="${top_builddir:?top_builddir is not set}/tests/fuzz/fuzz_config"
-corpus="${top_srcdir:?top_srcdir is not set}/tests/fuzz/corpus/config"
+builddir="${top_builddir:?top_builddir is not set}/tests/fuzz"
+corpora="${top_srcdir:?top_srcdir is not set}/tests/fuzz/corpus"
+failed=0
 
-if [ ! -x "$bin" ]; then
-	echo "replay.sh: $bin is not built" >&2
-	exit 1
-fi
-if [ ! -d "$corpus" ]; then
-	echo "replay.sh: no corpus at $corpus" >&2
-	exit 1
-fi
-"$bin" "$corpus"
-rc=$?
-if [ "$rc" -ne 0 ]; then
-	echo "replay.sh: fuzz_config failed on the corpus (exit $rc)" >&2
-	exit 1
-fi
-exit 0
+# replay <harness> <corpus name>
+replay() {
+	bin="$builddir/$1"
+	corpus="$corpora/$2"
+	if [ ! -x "$bin" ]; then
+		echo "replay.sh: $bin is not built (make tests/fuzz/$1)" >&2
+		failed=1
+		return
+	fi
+	if [ ! -d "$corpus" ]; then
+		echo "replay.sh: no corpus at $corpus" >&2
+		failed=1
+		return
+	fi
+	echo "replay.sh: $1 on $corpus"
+	"$bin" "$corpus"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "replay.sh: $1 failed on the corpus $2 (exit $rc)" >&2
+		failed=1
+	fi
+}
+
+replay fuzz_config config
+replay fuzz_decode decode
+exit "$failed"

@@ -756,3 +756,163 @@ start_agent_master() {
 	_launch_agent "shugo-agent (master mode)" "did not answer shugoNodeName.0 on 127.0.0.1:$AGENT_PORT" \
 		"$node" "$@"
 }
+
+# ---------------------------------------------------------------------------
+# Several nodes on one host: each node has its own snmpd (AgentX master on its
+# own socket, its own loopback port and persistent dir) and its own shugo-agent
+# (own state dir), so a test can stop one node's snmpd or agent and leave the
+# others be. The test writes $T/<node>.yaml for each agent, using
+# node_agent_config <node> for the agent: and snmp: sections. Files live in
+# $T/n-<node>/, logs are $T/<node>-snmpd.log and $T/<node>-agent.log.
+
+declare -A NODE_PORT=() NODE_SNMPD_PID=() NODE_AGENT_PID=() NODE_AGENT_STATUS=()
+
+node_dir() {
+	echo "$T/n-$1"
+}
+
+_node_snmpd_conf() {
+	local node=$1 dir
+	dir=$(node_dir "$node")
+	cat >"$dir/snmpd.conf" <<EOC
+# Written by tests/integration/lib.sh for $TEST_NAME, node $node.
+master agentx
+agentXSocket $dir/agentx.sock
+agentXPerms 0600 0700
+agentaddress udp:127.0.0.1:${NODE_PORT[$node]}
+rocommunity $SNMP_COMMUNITY 127.0.0.1
+createUser $SNMP_USER SHA-256 $SNMP_AUTH_PASS AES $SNMP_PRIV_PASS
+rwuser -s usm $SNMP_USER priv
+dontLogTCPWrappersConnects yes
+EOC
+}
+
+# node_sget <node> [options] <oid>...: snmpget (v2c) at that node's snmpd.
+node_sget() {
+	local node=$1
+	shift
+	_split_opts "$@"
+	# shellcheck disable=SC2086
+	snmpget -v2c -c "$SNMP_COMMUNITY" $SNMP_OPTS "${_snmp_opts[@]}" "127.0.0.1:${NODE_PORT[$node]}" \
+		"${_snmp_args[@]}"
+}
+
+# node_swalk <node> [options] <oid>: snmpwalk (v2c) at that node's snmpd.
+node_swalk() {
+	local node=$1
+	shift
+	_split_opts "$@"
+	# shellcheck disable=SC2086
+	snmpwalk -v2c -c "$SNMP_COMMUNITY" $SNMP_OPTS "${_snmp_opts[@]}" "127.0.0.1:${NODE_PORT[$node]}" \
+		"${_snmp_args[@]}"
+}
+
+# node_sval <node> <oid>: the bare value, like sval.
+node_sval() {
+	local v
+	v=$(node_sget "$1" -Oqv "$2") || return 1
+	case $v in
+	"No Such Object"* | "No Such Instance"* | "No more variables"*) return 1 ;;
+	esac
+	v=${v#\"}
+	printf '%s\n' "${v%\"}"
+}
+
+# node_snmpd_start <node>: start the node's snmpd; the first start picks its
+# port (NODE_PORT[<node>]), a later one (after node_snmpd_stop) reuses it.
+node_snmpd_start() {
+	local node=${1:?node_snmpd_start: node name} dir rc _try
+	require_tool "$SNMPD_BIN" snmpd
+	require_tool snmpget snmp
+	dir=$(node_dir "$node")
+	mkdir -p "$dir/persist" "$dir/state"
+	chmod 0700 "$dir" "$dir/persist"
+	[ "${#dir}" -lt 90 ] || fail "TMPDIR is too long for an AgentX socket path in $dir"
+	[ -z "${NODE_SNMPD_PID[$node]:-}" ] || fail "node_snmpd_start: snmpd of $node is running"
+	for _try in 1 2 3 4 5; do
+		local again=${NODE_PORT[$node]:-}
+		[ -n "$again" ] || NODE_PORT[$node]=$(free_udp_port)
+		_node_snmpd_conf "$node"
+		SNMP_PERSISTENT_DIR="$dir/persist" "$SNMPD_BIN" -f -Lf "$T/$node-snmpd.log" -C -c "$dir/snmpd.conf" \
+			-p "$dir/snmpd.pid" </dev/null >>"$T/$node-snmpd.log" 2>&1 &
+		NODE_SNMPD_PID[$node]=$!
+		track_pid "$!" "snmpd ($node)"
+		rc=0
+		_wait_up "${NODE_SNMPD_PID[$node]}" "${SNMPD_START_TIMEOUT:-10}" \
+			node_sget "$node" -t1 -r0 SNMPv2-MIB::sysUpTime.0 || rc=$?
+		case $rc in
+		0) return 0 ;;
+		2)
+			stop_pid "${NODE_SNMPD_PID[$node]}"
+			NODE_SNMPD_PID[$node]=
+			if [ -n "$again" ] || ! grep -q "Error opening specified endpoint" "$T/$node-snmpd.log"; then
+				fail "snmpd of $node exited at start-up"
+			fi
+			echo "$TEST_NAME: port ${NODE_PORT[$node]} was taken, picking another" >&2
+			NODE_PORT[$node]=
+			;;
+		*) fail "snmpd of $node did not answer on 127.0.0.1:${NODE_PORT[$node]}" ;;
+		esac
+	done
+	fail "snmpd of $node could not bind a loopback port in 5 tries"
+}
+
+# node_snmpd_stop <node> [signal]
+node_snmpd_stop() {
+	[ -n "${NODE_SNMPD_PID[$1]:-}" ] || fail "node_snmpd_stop: snmpd of $1 is not running"
+	stop_pid "${NODE_SNMPD_PID[$1]}" "${2:-TERM}"
+	NODE_SNMPD_PID[$1]=
+}
+
+# node_agent_config <node>: the agent: and snmp: sections of $T/<node>.yaml
+# (the node's AgentX socket and state dir, the test's v3 user).
+node_agent_config() {
+	local dir
+	dir=$(node_dir "$1")
+	cat <<EOC
+agent:
+  agentx_socket: $dir/agentx.sock
+  state_dir: $dir/state
+  agentx_ping: ${AGENT_PING:-1s}
+  sample_interval: ${AGENT_SAMPLE:-1s}
+snmp:
+  users:
+    - name: $SNMP_USER
+      auth: SHA-256
+      auth_password: "$SNMP_AUTH_PASS"
+      priv: AES
+      priv_password: "$SNMP_PRIV_PASS"
+EOC
+}
+
+# node_agent_start <node> [agent arguments]: run the agent on $T/<node>.yaml
+# and wait until the node's snmpd serves its shugoNodeName.0.
+node_agent_start() {
+	local node=${1:?node_agent_start: node name} rc=0
+	shift
+	[ -x "$AGENT_BIN" ] || fail "$AGENT_BIN is not built"
+	[ -f "$T/$node.yaml" ] || fail "node_agent_start: write $T/$node.yaml first"
+	[ -z "${NODE_AGENT_PID[$node]:-}" ] || fail "node_agent_start: the agent of $node is running"
+	"$AGENT_BIN" -f -c "$T/$node.yaml" -N "$node" "$@" </dev/null >>"$T/$node-agent.log" 2>&1 &
+	NODE_AGENT_PID[$node]=$!
+	track_pid "$!" "shugo-agent ($node)"
+	_wait_up "${NODE_AGENT_PID[$node]}" "${AGENT_START_TIMEOUT:-15}" node_sval "$node" \
+		SHUGO-MIB::shugoNodeName.0 || rc=$?
+	case $rc in
+	0) return 0 ;;
+	2)
+		stop_pid "${NODE_AGENT_PID[$node]}"
+		NODE_AGENT_PID[$node]=
+		fail "shugo-agent of $node exited at start-up (status $STOP_STATUS)"
+		;;
+	*) fail "shugo-agent of $node did not register (shugoNodeName.0 unanswered)" ;;
+	esac
+}
+
+# node_agent_stop <node> [signal]: NODE_AGENT_STATUS[<node>] is its exit status.
+node_agent_stop() {
+	[ -n "${NODE_AGENT_PID[$1]:-}" ] || fail "node_agent_stop: the agent of $1 is not running"
+	stop_pid "${NODE_AGENT_PID[$1]}" "${2:-TERM}" 10
+	NODE_AGENT_STATUS[$1]=$STOP_STATUS
+	NODE_AGENT_PID[$1]=
+}

@@ -1,10 +1,12 @@
 /* Unit tests for the configuration parser (common/config.c): every field and
  * default of a full file, each validation rule with its "file:line:" prefix,
- * node filtering, number formats, alias limits, and cfg_load on real files. */
+ * node filtering, number formats, alias limits, and cfg_load on real files;
+ * the manager's and trapd's sections and the node poll merge (cfg_manager.c). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -542,6 +544,8 @@ static const struct bad {
 	 "cluster.nodes[0] 'a': missing required key 'address'"},
 	{"bad node name", "cluster:\n  nodes:\n    - {name: \"a/b\", address: x:1}\n", "a", "t.yaml:3: ",
 	 "'a/b' is not valid"},
+	{"node name over 50", "cluster:\n  nodes:\n    - {name: nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn, address: x:1}\n", "a",
+	 "t.yaml:3: ", "longer than 50"},
 	{"process on unknown node",
 	 "cluster:\n  nodes:\n    - {name: a, address: x:1}\nprocesses:\n  - name: web\n    command: /bin/true\n"
 	 "    nodes: [a,\n      zeta]\n",
@@ -1267,6 +1271,603 @@ static void test_load_file(void)
 	rmdir(dir);
 }
 
+/* ---- manager and trapd ---- */
+
+/* Files without a manager: or trapd: section (every agent-only file) get
+ * every default of both. */
+static void test_manager_defaults(void)
+{
+	static const char *const texts[] = {
+		"",
+		"manager:\ntrapd:\n",
+		"manager: {}\ntrapd: {}\n",
+		"cluster:\n  nodes:\n    - {name: n1, address: udp:127.0.0.1:161}\n    - {name: n2, address: x:1}\n",
+	};
+	static const unsigned char eid[] = {0x80, 0x00, 0x7e, 0xd9, 0x04, 'n', '1'};
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct shugo_config *c = parse(texts[i], "n1", err);
+		const struct cfg_manager *m;
+		const struct cfg_trapd *t;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		m = &c->manager;
+		t = &c->trapd;
+		CU_ASSERT_EQUAL(m->line, i == 1 || i == 2 ? 1 : 0);
+		CU_ASSERT_STRING_EQUAL(m->store, SHUGO_STATEDIR "/store.db");
+		CU_ASSERT_STRING_EQUAL(m->agentx_socket, "/var/agentx/master");
+		CU_ASSERT_STRING_EQUAL(m->event_socket, SHUGO_STATEDIR "/manager.sock");
+		CU_ASSERT_EQUAL(m->poll.interval_ms, 5000);
+		CU_ASSERT_EQUAL(m->poll.timeout_ms, 1000);
+		CU_ASSERT_EQUAL(m->poll.retries, 1);
+		CU_ASSERT_EQUAL(m->poll.down_after_ms, 15000);
+		CU_ASSERT_EQUAL(m->max_in_flight, 64);
+		CU_ASSERT_EQUAL(m->reader.version, 2);
+		CU_ASSERT_STRING_EQUAL(m->reader.community, "public");
+		CU_ASSERT_STRING_EQUAL(m->reader.user, "");
+		CU_ASSERT_EQUAL(m->log_ring, 10000);
+		CU_ASSERT_EQUAL(m->log_keep, 1000000);
+		for (size_t k = 0; k < c->n_nodes; k++)
+			CU_ASSERT_EQUAL(memcmp(&c->nodes[k].poll, &m->poll, sizeof m->poll), 0);
+
+		CU_ASSERT_EQUAL(t->line, i == 1 ? 2 : i == 2 ? 2 : 0);
+		CU_ASSERT_EQUAL_FATAL(t->n_listen, 1);
+		CU_ASSERT_STRING_EQUAL(t->listen[0], "udp:0.0.0.0:162");
+		CU_ASSERT_PTR_NULL(t->listen[1]);
+		CU_ASSERT_EQUAL(t->n_communities, 0);
+		CU_ASSERT_PTR_NULL(t->users);
+		CU_ASSERT_EQUAL(t->n_users, 0);
+		CU_ASSERT_FALSE(t->users_set);
+		CU_ASSERT_EQUAL(t->engine_id_len, sizeof eid);
+		CU_ASSERT_EQUAL(memcmp(t->engine_id, eid, sizeof eid), 0);
+		CU_ASSERT_EQUAL(t->rate, 1000);
+		CU_ASSERT_EQUAL(t->burst, 2000);
+		CU_ASSERT_EQUAL(t->summary_ms, 10000);
+		CU_ASSERT_EQUAL(t->batch, 512);
+		CU_ASSERT_EQUAL(t->batch_delay_ms, 20);
+		CU_ASSERT_EQUAL(t->rcvbuf, 8388608);
+		CU_ASSERT_FALSE(t->mib_names);
+		cfg_free(c);
+	}
+
+	/* The manager's AgentX socket follows the agent's when not given. */
+	{
+		struct shugo_config *c = parse("agent: {agentx_socket: tcp:localhost:705}\n", "n1", err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_STRING_EQUAL(c->manager.agentx_socket, "tcp:localhost:705");
+		cfg_free(c);
+	}
+}
+
+static const char mgr_yaml[] =
+	"cluster:\n"
+	"  nodes:\n"
+	"    - {name: alpha, address: udp:127.0.0.1:1161}\n"
+	"    - name: beta\n"
+	"      address: udp:127.0.0.1:1162\n"
+	"      poll: {interval: 2s, retries: 0}\n"
+	"    - name: gamma\n"
+	"      address: udp:127.0.0.1:1163\n"
+	"      poll:\n"
+	"        timeout: 200ms\n"
+	"        retries: 3\n"
+	"        down_after: 1s\n"
+	"agent:\n"
+	"  agentx_socket: /run/agentx.sock\n"
+	"snmp:\n"
+	"  users:\n"
+	"    - {name: mgr, auth_password: mgrauth1, priv_password: mgrpriv1}\n"
+	"    - {name: agt, auth_password: agtauth1, priv_password: agtpriv1}\n"
+	"    - {name: ops, auth_password: opsauth1, priv_password: opspriv1}\n"
+	"manager:\n"
+	"  store: /srv/shugo/store.db\n"
+	"  agentx_socket: tcp:127.0.0.1:705\n"
+	"  event_socket: /run/shugo/manager.sock\n"
+	"  poll:\n"
+	"    interval: 1s\n"
+	"    timeout: 300ms\n"
+	"    retries: 2\n"
+	"  max_in_flight: 4096\n"
+	"  snmp: {version: 3, user: mgr}\n"
+	"  log_ring: 100\n"
+	"  log_keep: 5000000000\n"
+	"trapd:\n"
+	"  listen:\n"
+	"    - udp:127.0.0.1:1162\n"
+	"    - \"udp6:[::1]:1162\"\n"
+	"    - localhost:10162\n"
+	"  communities: [public, \"two words\"]\n"
+	"  users: [agt, ops]\n"
+	"  engine_id: 0x80001F8804AbCd\n"
+	"  rate: 50\n"
+	"  burst: 75\n"
+	"  summary_interval: 1m\n"
+	"  batch: 65536\n"
+	"  batch_delay: 1ms\n"
+	"  rcvbuf: 1048576\n"
+	"  mib_names: yes\n";
+
+static void test_manager_full(void)
+{
+	static const unsigned char eid[] = {0x80, 0x00, 0x1f, 0x88, 0x04, 0xab, 0xcd};
+	char err[ERRLEN] = "";
+	struct shugo_config *c = parse(mgr_yaml, "alpha", err);
+	const struct cfg_manager *m;
+	const struct cfg_trapd *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	m = &c->manager;
+	CU_ASSERT_EQUAL(m->line, line_of(mgr_yaml, "manager:"));
+	CU_ASSERT_STRING_EQUAL(m->store, "/srv/shugo/store.db");
+	CU_ASSERT_STRING_EQUAL(m->agentx_socket, "tcp:127.0.0.1:705");
+	CU_ASSERT_STRING_EQUAL(m->event_socket, "/run/shugo/manager.sock");
+	CU_ASSERT_EQUAL(m->poll.interval_ms, 1000);
+	CU_ASSERT_EQUAL(m->poll.timeout_ms, 300);
+	CU_ASSERT_EQUAL(m->poll.retries, 2);
+	CU_ASSERT_EQUAL(m->poll.down_after_ms, 3000); /* 3 intervals */
+	CU_ASSERT_EQUAL(m->max_in_flight, 4096);
+	CU_ASSERT_EQUAL(m->reader.version, 3);
+	CU_ASSERT_PTR_NULL(m->reader.community);
+	CU_ASSERT_STRING_EQUAL(m->reader.user, "mgr");
+	CU_ASSERT_EQUAL(m->log_ring, 100);
+	CU_ASSERT_EQUAL(m->log_keep, 5000000000ull);
+
+	CU_ASSERT_EQUAL_FATAL(c->n_nodes, 3);
+	/* alpha: the manager's; beta: its interval and retries, down_after three
+	 * of its own intervals; gamma: its timeout, retries and down_after. */
+	CU_ASSERT_EQUAL(c->nodes[0].poll.interval_ms, 1000);
+	CU_ASSERT_EQUAL(c->nodes[0].poll.timeout_ms, 300);
+	CU_ASSERT_EQUAL(c->nodes[0].poll.retries, 2);
+	CU_ASSERT_EQUAL(c->nodes[0].poll.down_after_ms, 3000);
+	CU_ASSERT_EQUAL(c->nodes[1].poll.interval_ms, 2000);
+	CU_ASSERT_EQUAL(c->nodes[1].poll.timeout_ms, 300);
+	CU_ASSERT_EQUAL(c->nodes[1].poll.retries, 0);
+	CU_ASSERT_EQUAL(c->nodes[1].poll.down_after_ms, 6000);
+	CU_ASSERT_EQUAL(c->nodes[2].poll.interval_ms, 1000);
+	CU_ASSERT_EQUAL(c->nodes[2].poll.timeout_ms, 200);
+	CU_ASSERT_EQUAL(c->nodes[2].poll.retries, 3);
+	CU_ASSERT_EQUAL(c->nodes[2].poll.down_after_ms, 1000);
+
+	t = &c->trapd;
+	CU_ASSERT_EQUAL(t->line, line_of(mgr_yaml, "trapd:"));
+	CU_ASSERT_EQUAL_FATAL(t->n_listen, 3);
+	CU_ASSERT_STRING_EQUAL(t->listen[0], "udp:127.0.0.1:1162");
+	CU_ASSERT_STRING_EQUAL(t->listen[1], "udp6:[::1]:1162");
+	CU_ASSERT_STRING_EQUAL(t->listen[2], "localhost:10162");
+	CU_ASSERT_PTR_NULL(t->listen[3]);
+	CU_ASSERT_EQUAL_FATAL(t->n_communities, 2);
+	CU_ASSERT_STRING_EQUAL(t->communities[0], "public");
+	CU_ASSERT_STRING_EQUAL(t->communities[1], "two words");
+	CU_ASSERT_PTR_NULL(t->communities[2]);
+	CU_ASSERT_TRUE(t->users_set);
+	CU_ASSERT_EQUAL_FATAL(t->n_users, 2);
+	CU_ASSERT_STRING_EQUAL(t->users[0], "agt");
+	CU_ASSERT_STRING_EQUAL(t->users[1], "ops");
+	CU_ASSERT_PTR_NULL(t->users[2]);
+	CU_ASSERT_EQUAL(t->engine_id_len, sizeof eid);
+	CU_ASSERT_EQUAL(memcmp(t->engine_id, eid, sizeof eid), 0);
+	CU_ASSERT_EQUAL(t->rate, 50);
+	CU_ASSERT_EQUAL(t->burst, 75);
+	CU_ASSERT_EQUAL(t->summary_ms, 60000);
+	CU_ASSERT_EQUAL(t->batch, 65536);
+	CU_ASSERT_EQUAL(t->batch_delay_ms, 1);
+	CU_ASSERT_EQUAL(t->rcvbuf, 1048576);
+	CU_ASSERT_TRUE(t->mib_names);
+	cfg_free(c);
+
+	/* Smaller variations: burst follows rate; rate 0 turns the limit off;
+	 * an empty users list accepts no SNMPv3 user at all. */
+	c = parse("trapd:\n  rate: 7\n  users: []\n", "n1", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->trapd.rate, 7);
+	CU_ASSERT_EQUAL(c->trapd.burst, 14);
+	CU_ASSERT_TRUE(c->trapd.users_set);
+	CU_ASSERT_EQUAL(c->trapd.n_users, 0);
+	CU_ASSERT_PTR_NOT_NULL(c->trapd.users);
+	cfg_free(c);
+	c = parse("trapd: {rate: 0}\nmanager:\n  snmp: {version: 2c, community: \"ro ro\"}\n", "n1", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->trapd.rate, 0);
+	CU_ASSERT_EQUAL(c->trapd.burst, 0);
+	CU_ASSERT_EQUAL(c->manager.reader.version, 2);
+	CU_ASSERT_STRING_EQUAL(c->manager.reader.community, "ro ro");
+	cfg_free(c);
+}
+
+/* A node's `poll:` laid over manager.poll. down_after, written by neither,
+ * is three of the node's own intervals. */
+static void test_node_poll_merge(void)
+{
+	static const struct {
+		const char *mgr;  /* manager.poll, or NULL */
+		const char *node; /* beta's poll, or NULL */
+		struct cfg_poll want_mgr, want_beta;
+	} rows[] = {
+		{NULL, NULL, {5000, 1000, 1, 15000}, {5000, 1000, 1, 15000}},
+		{NULL, "{interval: 10s}", {5000, 1000, 1, 15000}, {10000, 1000, 1, 30000}},
+		{NULL, "{timeout: 3s}", {5000, 1000, 1, 15000}, {5000, 3000, 1, 15000}},
+		{NULL, "{retries: 0, down_after: 5s}", {5000, 1000, 1, 15000}, {5000, 1000, 0, 5000}},
+		{"{interval: 1s}", NULL, {1000, 1000, 1, 3000}, {1000, 1000, 1, 3000}},
+		{"{interval: 1s}", "{interval: 2s}", {1000, 1000, 1, 3000}, {2000, 1000, 1, 6000}},
+		{"{down_after: 20s}", "{interval: 2s}", {5000, 1000, 1, 20000}, {2000, 1000, 1, 20000}},
+		{"{down_after: 20s}", "{down_after: 8s}", {5000, 1000, 1, 20000}, {5000, 1000, 1, 8000}},
+		{"{interval: 500ms, timeout: 100ms, retries: 0}", "{retries: 10}", {500, 100, 0, 1500},
+		 {500, 100, 10, 1500}},
+		{"{interval: 1h, timeout: 1m, retries: 10, down_after: 24h}", "{interval: 100ms, timeout: 10ms, retries: 0}",
+		 {3600000, 60000, 10, 86400000}, {100, 10, 0, 86400000}},
+		{NULL, "{interval: , timeout: ~}", {5000, 1000, 1, 15000}, {5000, 1000, 1, 15000}},
+	};
+	char yaml[512], err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct shugo_config *c;
+		int n = snprintf(yaml, sizeof yaml,
+				 "cluster:\n  nodes:\n    - {name: alpha, address: x:1}\n    - name: beta\n"
+				 "      address: x:2\n");
+		if (rows[i].node)
+			n += snprintf(yaml + n, sizeof yaml - (size_t)n, "      poll: %s\n", rows[i].node);
+		if (rows[i].mgr)
+			snprintf(yaml + n, sizeof yaml - (size_t)n, "manager:\n  poll: %s\n", rows[i].mgr);
+		c = parse(yaml, "alpha", err);
+		if (!c) {
+			fprintf(stderr, "\n  poll row %zu: %s\n", i, err);
+			CU_FAIL("rejected");
+			continue;
+		}
+		CU_ASSERT_EQUAL(memcmp(&c->manager.poll, &rows[i].want_mgr, sizeof(struct cfg_poll)), 0);
+		CU_ASSERT_EQUAL(memcmp(&c->nodes[0].poll, &rows[i].want_mgr, sizeof(struct cfg_poll)), 0);
+		if (memcmp(&c->nodes[1].poll, &rows[i].want_beta, sizeof(struct cfg_poll)) != 0) {
+			const struct cfg_poll *g = &c->nodes[1].poll;
+			fprintf(stderr, "\n  poll row %zu: beta %u/%u/%u/%u\n", i, g->interval_ms, g->timeout_ms, g->retries,
+				g->down_after_ms);
+			CU_FAIL("merged poll");
+		}
+		CU_ASSERT_PTR_NULL(cfg_poll_check(&c->nodes[1].poll));
+		cfg_free(c);
+	}
+}
+
+/* The rules of manager and trapd, each with its exact message. */
+static const struct {
+	const char *what;
+	const char *yaml;
+	const char *err;
+} mgr_bad_rows[] = {
+	/* manager */
+	{"manager a list", "manager: [1]\n", "t.yaml:1: expected a mapping for 'manager', got a list"},
+	{"manager unknown key", "manager:\n  stor: /x\n", "t.yaml:2: unknown key 'stor' in manager"},
+	{"relative store", "manager:\n  store: store.db\n", "t.yaml:2: manager: store: 'store.db' must be an absolute path"},
+	{"bad agentx socket", "manager:\n  agentx_socket: master\n",
+	 "t.yaml:2: manager: agentx_socket: 'master' is neither a socket path nor a transport such as tcp:localhost:705"},
+	{"relative event socket", "manager:\n  event_socket: run/m.sock\n",
+	 "t.yaml:2: manager: event_socket: 'run/m.sock' must be an absolute path"},
+	{"event socket too long",
+	 "manager:\n  event_socket: /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	 "aaaaaaaaaaaaaaaaa\n",
+	 "t.yaml:2: manager: event_socket: longer than 107 characters (the limit of a unix socket path)"},
+	{"poll not a mapping", "manager:\n  poll: 5s\n", "t.yaml:2: manager: expected a mapping for 'poll', got '5s'"},
+	{"poll unknown key", "manager:\n  poll:\n    intervall: 5s\n", "t.yaml:3: unknown key 'intervall' in manager.poll"},
+	{"interval too short", "manager:\n  poll: {interval: 99ms}\n",
+	 "t.yaml:2: manager.poll: interval: '99ms' is out of range (100ms .. 1h)"},
+	{"interval not a duration", "manager:\n  poll:\n    interval: 1.5s\n",
+	 "t.yaml:3: manager.poll: interval: expected a duration such as 500ms, 5s, 2m or 1h, got '1.5s'"},
+	{"timeout too short", "manager:\n  poll: {timeout: 9ms}\n",
+	 "t.yaml:2: manager.poll: timeout: '9ms' is out of range (10ms .. 1m)"},
+	{"too many retries", "manager:\n  poll: {retries: 11}\n",
+	 "t.yaml:2: manager.poll: retries: '11' is out of range (0 .. 10)"},
+	{"down_after too long", "manager:\n  poll: {down_after: 25h}\n",
+	 "t.yaml:2: manager.poll: down_after: '25h' is out of range (100ms .. 24h)"},
+	{"down_after below interval", "manager:\n  poll:\n    interval: 10s\n    down_after: 9s\n",
+	 "t.yaml:2: manager.poll: down_after (9s) is below interval (10s)"},
+	{"down_after equal to the tries", "manager:\n  poll:\n    timeout: 2s\n    retries: 3\n    down_after: 8s\n",
+	 "t.yaml:2: manager.poll: down_after (8s) must be greater than timeout x (retries + 1) = 2s x 4 = 8s"},
+	{"default down_after too short", "manager:\n  poll: {interval: 200ms}\n",
+	 "t.yaml:2: manager.poll: down_after (600ms, 3 x interval by default) must be greater than timeout x "
+	 "(retries + 1) = 1s x 2 = 2s"},
+	{"max_in_flight zero", "manager:\n  max_in_flight: 0\n",
+	 "t.yaml:2: manager: max_in_flight: '0' is out of range (1 .. 4096)"},
+	{"max_in_flight too many", "manager:\n  max_in_flight: 4097\n",
+	 "t.yaml:2: manager: max_in_flight: '4097' is out of range (1 .. 4096)"},
+	{"snmp a value", "manager:\n  snmp: v3\n", "t.yaml:2: manager: expected a mapping for 'snmp', got 'v3'"},
+	{"snmp version 1", "manager:\n  snmp: {version: 1}\n",
+	 "t.yaml:2: manager.snmp: unknown SNMP version '1' (expected 2c or 3)"},
+	{"v3 without user", "manager:\n  snmp:\n    version: 3\n", "t.yaml:3: manager.snmp: 'user' is required with version 3"},
+	{"v3 with community", "manager:\n  snmp:\n    version: 3\n    user: u\n    community: c\n",
+	 "t.yaml:5: manager.snmp: 'community' is not allowed with version 3 (name a snmp.users entry in 'user')"},
+	{"v2c with user", "manager:\n  snmp:\n    user: u\n", "t.yaml:3: manager.snmp: 'user' is only used with version 3"},
+	{"v2c empty community", "manager:\n  snmp: {community: \"\"}\n",
+	 "t.yaml:2: manager.snmp: community: must not be empty"},
+	{"v3 user undefined",
+	 "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\nmanager:\n  snmp:\n"
+	 "    version: 3\n    user: bob\n",
+	 "t.yaml:7: manager.snmp: user 'bob' is not defined in snmp.users"},
+	{"log_ring too small", "manager:\n  log_ring: 99\n", "t.yaml:2: manager: log_ring: '99' is out of range (100 .. 100000)"},
+	{"log_ring too big", "manager:\n  log_ring: 100001\n",
+	 "t.yaml:2: manager: log_ring: '100001' is out of range (100 .. 100000)"},
+	{"log_keep below log_ring", "manager:\n  log_ring: 20000\n  log_keep: 19999\n",
+	 "t.yaml:3: manager: log_keep (19999) is below log_ring (20000)"},
+	{"log_keep below the default ring", "manager:\n  log_keep: 500\n",
+	 "t.yaml:2: manager: log_keep (500) is below log_ring (10000)"},
+
+	/* cluster.nodes[].poll */
+	{"node poll a list", "cluster:\n  nodes:\n    - {name: alpha, address: x:1, poll: [1s]}\n",
+	 "t.yaml:3: cluster.nodes[0] 'alpha': expected a mapping for 'poll', got a list"},
+	{"node poll unknown key", "cluster:\n  nodes:\n    - name: alpha\n      address: x:1\n      poll: {timout: 1s}\n",
+	 "t.yaml:5: unknown key 'timout' in cluster.nodes[0] 'alpha': poll"},
+	{"node poll interval too short", "cluster:\n  nodes:\n    - name: alpha\n      address: x:1\n      poll:\n"
+	 "        interval: 50ms\n",
+	 "t.yaml:6: cluster.nodes[0] 'alpha': poll: interval: '50ms' is out of range (100ms .. 1h)"},
+	{"node down_after below its interval",
+	 "cluster:\n  nodes:\n    - {name: alpha, address: x:1}\n    - name: beta\n      address: x:2\n"
+	 "      poll: {down_after: 1s}\n",
+	 "t.yaml:4: cluster.nodes[1] 'beta': poll: down_after (1s) is below interval (5s)"},
+	{"node timeout too long for the default window",
+	 "cluster:\n  nodes:\n    - {name: alpha, address: x:1}\n    - name: beta\n      address: x:2\n"
+	 "      poll: {timeout: 10s}\n",
+	 "t.yaml:4: cluster.nodes[1] 'beta': poll: down_after (15s, 3 x interval by default) must be greater than "
+	 "timeout x (retries + 1) = 10s x 2 = 20s"},
+	{"node interval beyond the manager's window",
+	 "manager:\n  poll: {interval: 1s, down_after: 4s}\ncluster:\n  nodes:\n    - {name: alpha, address: x:1}\n"
+	 "    - name: beta\n      address: x:2\n      poll: {interval: 5s}\n",
+	 "t.yaml:6: cluster.nodes[1] 'beta': poll: down_after (4s, from manager.poll) is below interval (5s)"},
+	{"node retries beyond the manager's window",
+	 "manager:\n  poll: {down_after: 4s, interval: 1s}\ncluster:\n  nodes:\n    - name: alpha\n      address: x:1\n"
+	 "      poll:\n        retries: 3\n",
+	 "t.yaml:5: cluster.nodes[0] 'alpha': poll: down_after (4s, from manager.poll) must be greater than timeout x "
+	 "(retries + 1) = 1s x 4 = 4s"},
+
+	/* trapd */
+	{"trapd a value", "trapd: on\n", "t.yaml:1: expected a mapping for 'trapd', got 'on'"},
+	{"trapd unknown key", "trapd:\n  port: 162\n", "t.yaml:2: unknown key 'port' in trapd"},
+	{"listen not a list", "trapd:\n  listen: udp:0.0.0.0:162\n",
+	 "t.yaml:2: trapd: expected a list for 'listen', got 'udp:0.0.0.0:162'"},
+	{"listen empty", "trapd:\n  listen: []\n", "t.yaml:2: trapd: listen: the list is empty"},
+	{"listen too many", "trapd:\n  listen: [a:1, a:2, a:3, a:4, a:5, a:6, a:7, a:8, a:9, a:10, a:11, a:12, a:13, a:14, "
+	 "a:15, a:16, a:17]\n", "t.yaml:2: trapd: listen: more than 16 addresses"},
+	{"listen port 0", "trapd:\n  listen:\n    - udp:0.0.0.0:0\n",
+	 "t.yaml:3: trapd: listen: 'udp:0.0.0.0:0': the port must be a number from 1 to 65535"},
+	{"listen port too big", "trapd:\n  listen:\n    - 127.0.0.1:65536\n",
+	 "t.yaml:3: trapd: listen: '127.0.0.1:65536': the port must be a number from 1 to 65535"},
+	{"listen without port", "trapd:\n  listen: [udp:0.0.0.0]\n",
+	 "t.yaml:2: trapd: listen: 'udp:0.0.0.0': the port is missing (expected udp:HOST:PORT, udp6:[ADDRESS]:PORT or "
+	 "HOST:PORT)"},
+	{"listen tcp", "trapd:\n  listen: [tcp:0.0.0.0:162]\n",
+	 "t.yaml:2: trapd: listen: 'tcp:0.0.0.0:162': trapd receives over udp or udp6 only"},
+	{"listen bare IPv6", "trapd:\n  listen: [\"::1:162\"]\n",
+	 "t.yaml:2: trapd: listen: '::1:162': an IPv6 address is written udp6:[ADDRESS]:PORT"},
+	{"listen udp6 without brackets", "trapd:\n  listen: [\"udp6:::1:162\"]\n",
+	 "t.yaml:2: trapd: listen: 'udp6:::1:162': expected udp6:[ADDRESS]:PORT"},
+	{"listen udp6 not IPv6", "trapd:\n  listen: [\"udp6:[10.0.0.1]:162\"]\n",
+	 "t.yaml:2: trapd: listen: 'udp6:[10.0.0.1]:162': the address in brackets is not an IPv6 address"},
+	{"listen bad IPv4", "trapd:\n  listen: [10.0.0:162]\n",
+	 "t.yaml:2: trapd: listen: '10.0.0:162': the host is not a valid IPv4 address"},
+	{"listen bad host", "trapd:\n  listen: [\"udp:a/b:162\"]\n",
+	 "t.yaml:2: trapd: listen: 'udp:a/b:162': the host is neither a host name nor an IPv4 address"},
+	{"listen upper case", "trapd:\n  listen: [UDP:0.0.0.0:162]\n",
+	 "t.yaml:2: trapd: listen: 'UDP:0.0.0.0:162': the transport is written in lower case: udp: or udp6:"},
+	{"listen duplicate", "trapd:\n  listen:\n    - udp:0.0.0.0:162\n    - udp:0.0.0.0:1162\n    - udp:0.0.0.0:162\n",
+	 "t.yaml:5: trapd: duplicate listen address 'udp:0.0.0.0:162' (first at line 3)"},
+	{"listen duplicate in another form", "trapd:\n  listen:\n    - udp:0.0.0.0:162\n    - 0.0.0.0:162\n",
+	 "t.yaml:4: trapd: duplicate listen address '0.0.0.0:162' (first at line 3)"},
+	{"communities a value", "trapd:\n  communities: public\n",
+	 "t.yaml:2: trapd: expected a list for 'communities', got 'public'"},
+	{"community empty", "trapd:\n  communities: [a, \"\"]\n", "t.yaml:2: trapd.communities[1]: community: must not be empty"},
+	{"community duplicate", "trapd:\n  communities:\n    - s3cret\n    - other\n    - s3cret\n",
+	 "t.yaml:5: trapd.communities[2]: duplicate community (first at line 3)"},
+	{"users a value", "trapd:\n  users: agt\n", "t.yaml:2: trapd: expected a list for 'users', got 'agt'"},
+	{"user undefined", "trapd:\n  users: [bob]\n", "t.yaml:2: trapd: users: 'bob' is not defined in snmp.users"},
+	{"user duplicate",
+	 "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\ntrapd:\n  users:\n"
+	 "    - u\n    - u\n",
+	 "t.yaml:7: trapd: duplicate user 'u' (first at line 6)"},
+	{"user with a space", "trapd:\n  users: [\"a b\"]\n",
+	 "t.yaml:2: trapd: users: 'a b' is not valid (expected 1..32 printable characters without spaces)"},
+	{"engine_id too short", "trapd:\n  engine_id: 0x80000001\n",
+	 "t.yaml:2: trapd: engine_id: expected 5 to 32 octets in hex (e.g. 0x80001f8804...)"},
+	{"engine_id too long", "trapd:\n  engine_id: 0x800000000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d\n",
+	 "t.yaml:2: trapd: engine_id: expected 5 to 32 octets in hex (e.g. 0x80001f8804...)"},
+	{"engine_id not hex", "trapd:\n  engine_id: 0x800000000g\n", "t.yaml:2: trapd: engine_id: '0g' is not hex"},
+	{"rate too high", "trapd:\n  rate: 1000001\n", "t.yaml:2: trapd: rate: '1000001' is out of range (0 .. 1000000)"},
+	{"burst zero", "trapd:\n  burst: 0\n", "t.yaml:2: trapd: burst: '0' is out of range (1 .. 2000000)"},
+	{"burst without rate", "trapd:\n  rate: 0\n  burst: 10\n",
+	 "t.yaml:3: trapd: 'burst' is only used with a rate limit (rate: 0 turns it off)"},
+	{"summary too short", "trapd:\n  summary_interval: 999ms\n",
+	 "t.yaml:2: trapd: summary_interval: '999ms' is out of range (1s .. 1h)"},
+	{"batch zero", "trapd:\n  batch: 0\n", "t.yaml:2: trapd: batch: '0' is out of range (1 .. 65536)"},
+	{"batch too big", "trapd:\n  batch: 65537\n", "t.yaml:2: trapd: batch: '65537' is out of range (1 .. 65536)"},
+	{"batch_delay zero", "trapd:\n  batch_delay: 0ms\n",
+	 "t.yaml:2: trapd: batch_delay: '0ms' is out of range (1ms .. 1s)"},
+	{"batch_delay too long", "trapd:\n  batch_delay: 1001ms\n",
+	 "t.yaml:2: trapd: batch_delay: '1001ms' is out of range (1ms .. 1s)"},
+	{"rcvbuf with a unit", "trapd:\n  rcvbuf: 8M\n", "t.yaml:2: trapd: rcvbuf: expected a whole number, got '8M'"},
+	{"rcvbuf too small", "trapd:\n  rcvbuf: 4095\n",
+	 "t.yaml:2: trapd: rcvbuf: '4095' is out of range (4096 .. 1073741824)"},
+	{"mib_names not a bool", "trapd:\n  mib_names: maybe\n",
+	 "t.yaml:2: trapd: mib_names: expected true or false, got 'maybe'"},
+};
+
+static void test_manager_rejected(void)
+{
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof mgr_bad_rows / sizeof mgr_bad_rows[0]; i++) {
+		struct shugo_config *c;
+
+		strcpy(err, "(untouched)");
+		c = parse(mgr_bad_rows[i].yaml, "alpha", err);
+		CU_ASSERT_PTR_NULL(c);
+		cfg_free(c);
+		if (strcmp(err, mgr_bad_rows[i].err) != 0) {
+			fprintf(stderr, "\n  row '%s':\n  got  \"%s\"\n  want \"%s\"\n", mgr_bad_rows[i].what, err,
+				mgr_bad_rows[i].err);
+			CU_FAIL("error message");
+		}
+	}
+	/* A community is a secret: no message about one quotes it. */
+	for (size_t i = 0; i < sizeof mgr_bad_rows / sizeof mgr_bad_rows[0]; i++) {
+		if (strstr(mgr_bad_rows[i].yaml, "communities:"))
+			CU_ASSERT_PTR_NULL(strstr(mgr_bad_rows[i].err, "s3cret"));
+	}
+}
+
+/* trapd's default engine ID: RFC 3411 format 4 under enterprise 32473, from
+ * the node name, cut at 27 bytes so that the whole ID fits 32 octets. */
+static void test_trapd_engine_id(void)
+{
+	static const struct {
+		const char *node;
+		const char *hex;
+	} rows[] = {
+		{"alpha", "80007ed904616c706861"},
+		{"a", "80007ed90461"},
+		{"node-1.dc2", "80007ed9046e6f64652d312e646332"},
+		{"abcdefghijklmnopqrstuvwxyz0", "80007ed904"
+		 "6162636465666768696a6b6c6d6e6f707172737475767778797a30"},
+		{"abcdefghijklmnopqrstuvwxyz0123456789", "80007ed904"
+		 "6162636465666768696a6b6c6d6e6f707172737475767778797a30"},
+	};
+	char err[ERRLEN], hex[80];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		unsigned char out[32];
+		size_t n = cfg_trapd_default_engine_id(rows[i].node, out);
+		struct shugo_config *c;
+
+		for (size_t k = 0; k < n; k++)
+			snprintf(hex + 2 * k, 3, "%02x", out[k]);
+		hex[2 * n] = '\0';
+		CU_ASSERT_STRING_EQUAL(hex, rows[i].hex);
+		CU_ASSERT_EQUAL(n, strlen(rows[i].hex) / 2);
+		CU_ASSERT_TRUE(n >= 5 && n <= 32);
+
+		/* The same through the parser, for the node the file is read as. */
+		c = parse("trapd: {}\n", rows[i].node, err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		CU_ASSERT_EQUAL(c->trapd.engine_id_len, n);
+		CU_ASSERT_EQUAL(memcmp(c->trapd.engine_id, out, n), 0);
+		cfg_free(c);
+	}
+}
+
+/* cfg_listen_split: the forms trapd accepts, and the parts it binds. */
+static void test_listen_split(void)
+{
+	static const struct {
+		const char *spec;
+		int family; /* 0: rejected */
+		const char *host;
+		unsigned port;
+	} rows[] = {
+		{"udp:0.0.0.0:162", AF_INET, "0.0.0.0", 162},
+		{"udp:127.0.0.1:1", AF_INET, "127.0.0.1", 1},
+		{"udp:trapd.example.net:65535", AF_INET, "trapd.example.net", 65535},
+		{"0.0.0.0:162", AF_INET, "0.0.0.0", 162},
+		{"localhost:10162", AF_INET, "localhost", 10162},
+		{"udp:host_1:0162", AF_INET, "host_1", 162},
+		{"udp6:[::]:162", AF_INET6, "::", 162},
+		{"udp6:[::1]:1162", AF_INET6, "::1", 1162},
+		{"udp6:[fd00:1::5]:162", AF_INET6, "fd00:1::5", 162},
+		{"udp6:[::ffff:10.0.0.1]:162", AF_INET6, "::ffff:10.0.0.1", 162},
+		{"udp:0.0.0.0:0", 0, NULL, 0},
+		{"udp:0.0.0.0:65536", 0, NULL, 0},
+		{"udp:0.0.0.0:99999999999999999999", 0, NULL, 0},
+		{"udp:0.0.0.0:-1", 0, NULL, 0},
+		{"udp:0.0.0.0:16x", 0, NULL, 0},
+		{"udp:0.0.0.0:", 0, NULL, 0},
+		{"udp:0.0.0.0", 0, NULL, 0},
+		{"udp::162", 0, NULL, 0},
+		{":162", 0, NULL, 0},
+		{"162", 0, NULL, 0},
+		{"udp:256.0.0.1:162", 0, NULL, 0},
+		{"udp:1.2.3:162", 0, NULL, 0},
+		{"udp:[::1]:162", 0, NULL, 0},
+		{"[::1]:162", 0, NULL, 0},
+		{"udp6:::1:162", 0, NULL, 0},
+		{"udp6:[::1]162", 0, NULL, 0},
+		{"udp6:[::1:162", 0, NULL, 0},
+		{"udp6:[]:162", 0, NULL, 0},
+		{"udp6:[1.2.3.4]:162", 0, NULL, 0},
+		{"udp6:[fe80::1%eth0]:162", 0, NULL, 0},
+		{"tcp:0.0.0.0:162", 0, NULL, 0},
+		{"dtlsudp:0.0.0.0:162", 0, NULL, 0},
+		{"UDP:0.0.0.0:162", 0, NULL, 0},
+		{"udp:a b:162", 0, NULL, 0},
+		{"udp:a/b:162", 0, NULL, 0},
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char host[256] = "";
+		int family = -1;
+		uint16_t port = 0;
+		const char *why = cfg_listen_split(rows[i].spec, &family, host, sizeof host, &port);
+
+		if (rows[i].family == 0) {
+			if (!why) {
+				fprintf(stderr, "\n  listen '%s': accepted\n", rows[i].spec);
+				CU_FAIL("accepted");
+			}
+			continue;
+		}
+		if (why) {
+			fprintf(stderr, "\n  listen '%s': %s\n", rows[i].spec, why);
+			CU_FAIL("rejected");
+			continue;
+		}
+		CU_ASSERT_EQUAL(family, rows[i].family);
+		CU_ASSERT_STRING_EQUAL(host, rows[i].host);
+		CU_ASSERT_EQUAL(port, rows[i].port);
+	}
+	/* A host longer than the buffer is refused, not cut. */
+	{
+		char small[8];
+		int family;
+		uint16_t port;
+		CU_ASSERT_PTR_NOT_NULL(cfg_listen_split("udp:abcdefgh:162", &family, small, sizeof small, &port));
+		CU_ASSERT_PTR_NULL(cfg_listen_split("udp:abcdefg:162", &family, small, sizeof small, &port));
+		CU_ASSERT_STRING_EQUAL(small, "abcdefg");
+	}
+}
+
+/* cfg_poll_check: the rule shared by the file and any later change. */
+static void test_poll_check(void)
+{
+	static const struct {
+		struct cfg_poll p;
+		const char *why; /* NULL: fine; else words of the reason */
+	} rows[] = {
+		{{5000, 1000, 1, 15000}, NULL},
+		{{100, 10, 0, 100}, NULL},
+		{{3600000, 60000, 10, 86400000}, NULL},
+		{{5000, 1000, 1, 2001}, "below interval"},
+		{{1000, 1000, 1, 2001}, NULL},
+		{{1000, 1000, 1, 2000}, "greater than timeout"},
+		{{1000, 1000, 0, 1000}, "greater than timeout"},
+		{{1000, 60000, 10, 660000}, "greater than timeout"},
+		{{1000, 60000, 10, 660001}, NULL},
+		{{99, 10, 0, 1000}, "interval"},
+		{{3600001, 10, 0, 86400000}, "interval"},
+		{{1000, 9, 0, 1000}, "timeout"},
+		{{1000, 60001, 0, 86400000}, "timeout"},
+		{{1000, 10, 11, 1000}, "retries"},
+		{{1000, 10, 0, 86400001}, "down_after"},
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *why = cfg_poll_check(&rows[i].p);
+		if (!rows[i].why) {
+			CU_ASSERT_PTR_NULL(why);
+			if (why)
+				fprintf(stderr, "\n  poll row %zu: %s\n", i, why);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL(why);
+			if (why)
+				CU_ASSERT_PTR_NOT_NULL(strstr(why, rows[i].why));
+		}
+	}
+}
+
 static CU_TestInfo tests[] = {
 	{"full file: every field and default", test_full_file},
 	{"notify target engine_id", test_engine_id},
@@ -1287,6 +1888,13 @@ static CU_TestInfo tests[] = {
 	{"master mode: listen and read_communities", test_master_mode},
 	{"master mode: a community is never quoted in errors", test_community_not_echoed},
 	{"master mode: source addresses", test_source_match},
+	{"manager and trapd: defaults without the sections", test_manager_defaults},
+	{"manager and trapd: every key", test_manager_full},
+	{"cluster.nodes[].poll over manager.poll", test_node_poll_merge},
+	{"manager and trapd: each rule, exact message", test_manager_rejected},
+	{"trapd: default engine ID from the node name", test_trapd_engine_id},
+	{"trapd: listen address forms", test_listen_split},
+	{"poll rule", test_poll_check},
 	CU_TEST_INFO_NULL,
 };
 

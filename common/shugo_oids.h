@@ -1,4 +1,4 @@
-/* OIDs of SHUGO-MIB used by the agent. mibs/SHUGO-MIB.txt is the source of
+/* OIDs of SHUGO-MIB used by the agent, trapd and the manager. mibs/SHUGO-MIB.txt is the source of
  * truth; tests/integration/t_mib.sh checks that these numbers match it. */
 #ifndef SHUGO_OIDS_H
 #define SHUGO_OIDS_H

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MIB_IDX_MAX 80
+#define MIB_IDX_MAX 117 /* a (node name, name) index: (1 + 50) + (1 + 64) */
 
 struct mib_table {
 	const char *name;

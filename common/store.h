@@ -1,0 +1,164 @@
+/* The global store: the central log, the cluster's nodes and their last polled
+ * processes, resources and alarms, trapd's counters, and the manager's own
+ * records. One module so another backend can be added; this one is SQLite in
+ * WAL mode, shared by trapd (writes the log), the manager (writes the rest and
+ * replayed log records) and shugoctl (reads). Every write is one short
+ * transaction; a busy database is waited for (busy timeout), never spun on.
+ *
+ * The schema is versioned (PRAGMA user_version) and migrated forward at open,
+ * in one transaction per step; a database from a newer version is refused. */
+#ifndef SHUGO_STORE_H
+#define SHUGO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "logrec.h"
+
+#define STORE_NAME_MAX 64
+
+struct store;
+
+enum store_mode { STORE_RW = 1, STORE_RO = 2 };
+
+/* Open (and with STORE_RW create, mode 0600, and migrate) the store at path.
+ * NULL on failure with the reason in err ("path: what is wrong"). */
+struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
+void store_close(struct store *s);
+/* The schema version the database is at. */
+int store_version(struct store *s);
+/* The last error's message (sqlite's text plus what was being done). */
+const char *store_errmsg(struct store *s);
+
+/* ---- central log ---- */
+
+/* Append records in one transaction. A record with seq != 0 is unique by
+ * (node, boot, seq): a duplicate is skipped, not an error, and its id is left 0;
+ * stored records get their id. *added (may be NULL) = records stored.
+ * 0 / -1 (nothing stored; store_errmsg says why, errno ENOSPC for a full disk). */
+int store_log_append(struct store *s, struct log_rec *recs, size_t n, size_t *added);
+
+enum store_log_order {
+	STORE_ORDER_OCCURRED = 1, /* occurred_ms, then node, boot, seq, id: order of occurrence */
+	STORE_ORDER_ARRIVAL = 2,  /* id: for tailing */
+};
+
+struct store_log_filter {
+	int64_t after_id;      /* only id > after_id (0 = all) */
+	int64_t since_ms;      /* occurred_ms >= since_ms (0 = unbounded) */
+	int64_t until_ms;      /* occurred_ms <  until_ms (0 = unbounded) */
+	const char *node;      /* exact node name, NULL = any */
+	int min_sev;           /* sev >= min_sev (0 = any); SEV_CLEAR counts as lowest */
+	const char *type_name; /* exact type_name, NULL = any */
+	enum lr_origin origin; /* 0 = any */
+	size_t limit;          /* 0 = no limit; with STORE_ORDER_OCCURRED the newest `limit`
+				* records are returned, still oldest first */
+	enum store_log_order order;
+};
+
+/* Calls cb for each matching record in order; cb returns 0 to go on, non-zero
+ * to stop (then that value is returned). -1 on a store error. */
+int store_log_query(struct store *s, const struct store_log_filter *f,
+		    int (*cb)(const struct log_rec *r, void *arg), void *arg);
+int64_t store_log_last_id(struct store *s); /* 0 when empty, -1 on error */
+int64_t store_log_count(struct store *s);   /* -1 on error */
+/* Sequences in [from, to] that the log has no record of for node (any boot: an
+ * agent never reuses a sequence number). Writes up to max of them, ascending,
+ * to out and their number to *n. 0 / -1. */
+int store_log_missing(struct store *s, const char *node, uint32_t from, uint32_t to, uint32_t *out,
+		      size_t max, size_t *n);
+/* Delete the oldest records (by id) so that at most keep remain. 0 / -1. */
+int store_log_trim(struct store *s, int64_t keep);
+
+/* ---- nodes (one row per configured node) ---- */
+
+struct store_node {
+	char name[STORE_NAME_MAX + 1];
+	char address[257];
+	int state;              /* enum node_state (node_fsm.h) */
+	int64_t last_seen_ms;   /* last answer or notification; 0 = never */
+	int64_t last_change_ms; /* when state last changed */
+	uint32_t boot;          /* agent boot count last seen */
+	uint32_t notif_seq;     /* agent's last sequence number (shugoNodeNotifSeq) */
+	uint32_t repaired_seq;  /* every sequence <= this is in the log or known lost */
+	char detail[256];       /* why it is in this state: "no answer for 15 s" */
+};
+
+/* Insert or replace the row of n->name. 0 / -1. */
+int store_node_put(struct store *s, const struct store_node *n);
+/* 0 when found; 1 when there is no such node; -1 on error. */
+int store_node_get(struct store *s, const char *name, struct store_node *out);
+int store_node_list(struct store *s, int (*cb)(const struct store_node *n, void *arg), void *arg);
+/* Remove a node that left the configuration, with its processes, resources
+ * and alarms (its log records stay). 0 / -1. */
+int store_node_delete(struct store *s, const char *name);
+
+/* ---- a node's last polled state: processes, resources, alarms ---- */
+
+struct store_proc {
+	char node[STORE_NAME_MAX + 1];
+	char name[STORE_NAME_MAX + 1];
+	int kind;            /* shugoProcKind: supervised(1), watched(2) */
+	int state;           /* shugoProcState */
+	uint32_t instances;
+	uint32_t restarts;
+	uint32_t cpu;        /* hundredths of a percent, summed over instances */
+	uint64_t rss_kb;     /* summed over instances */
+	int64_t last_change; /* seconds since the epoch; 0 = unknown */
+	int64_t updated_ms;  /* when this was polled */
+	bool stale;          /* the node stopped answering since: not current */
+};
+
+struct store_res {
+	char node[STORE_NAME_MAX + 1];
+	char name[STORE_NAME_MAX + 1]; /* "cpu", "fs:/", "nic:eth0" */
+	int type;            /* shugoResType; NICs: 0 */
+	uint32_t value;      /* hundredths (NICs: 0) */
+	int state;           /* shugoResState; NICs: shugoNicState */
+	char detail[256];
+	int64_t updated_ms;
+	bool stale;
+};
+
+struct store_alarm {
+	char node[STORE_NAME_MAX + 1];
+	uint32_t id;         /* shugoAlarmId on the agent */
+	int type;            /* enum shugo_notif of the raising notification */
+	char object[EV_OBJECT_MAX + 1];
+	int sev;
+	int64_t raised;      /* seconds since the epoch */
+	char detail[256];
+	int64_t updated_ms;
+	bool stale;
+};
+
+/* Replace node's processes, resources and alarms with these, in one
+ * transaction; they are current (not stale) as of now_ms. 0 / -1. */
+int store_snapshot(struct store *s, const char *node, int64_t now_ms,
+		   const struct store_proc *procs, size_t n_procs,
+		   const struct store_res *res, size_t n_res,
+		   const struct store_alarm *alarms, size_t n_alarms);
+/* Mark node's polled rows stale (the node is suspect, down or stopped). 0 / -1. */
+int store_mark_stale(struct store *s, const char *node);
+/* node NULL = every node. Ordered by node, then name (alarms: id). */
+int store_proc_list(struct store *s, const char *node, int (*cb)(const struct store_proc *p, void *arg), void *arg);
+int store_res_list(struct store *s, const char *node, int (*cb)(const struct store_res *r, void *arg), void *arg);
+int store_alarm_list(struct store *s, const char *node, int (*cb)(const struct store_alarm *a, void *arg),
+		     void *arg);
+
+/* ---- counters (trapd's received/stored/... ) ---- */
+
+/* Set component's counters in one transaction. 0 / -1. */
+int store_counters_put(struct store *s, const char *component, const char *const *names,
+		       const uint64_t *values, size_t n, int64_t now_ms);
+/* Calls cb(name, value, updated_ms) for each counter of component, by name. */
+int store_counters_list(struct store *s, const char *component,
+			int (*cb)(const char *name, uint64_t value, int64_t updated_ms, void *arg), void *arg);
+
+/* ---- small key/value records (manager epoch, last log id handled, ...) ---- */
+
+int store_meta_put(struct store *s, const char *key, const char *value);
+/* 0 when found (value copied, truncated to size), 1 when absent, -1 on error. */
+int store_meta_get(struct store *s, const char *key, char *value, size_t size);
+
+#endif
