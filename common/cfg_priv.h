@@ -197,6 +197,19 @@ int cfg_get_node_list(struct pctx *p, const char *ctx, const yaml_node_t *v, con
 const struct uniq *cfg_find_dup(struct uniq *u, size_t n, const struct uniq **first);
 int cfg_check_unique(struct pctx *p, struct uniq *u, size_t n, const char *ctx, const char *what);
 
+/* ---- config.c: readers shared with the other sections ---- */
+
+/* A command (list, or string split on whitespace; with shell the whole
+ * string) into *argvp / *argcp, which the owner frees, also after an error. */
+int cfg_read_command(struct pctx *p, const char *ctx, const yaml_node_t *v, bool shell, char ***argvp,
+		     size_t *argcp);
+/* The keys of an SNMP receiver, as found in its mapping m. */
+struct cfg_target_flds {
+	const struct fld *address, *type, *version, *community, *user, *timeout, *retries, *engine;
+};
+int cfg_read_target_opts(struct pctx *p, const char *ctx, const yaml_node_t *m, struct cfg_target *t,
+			 const struct cfg_target_flds *f);
+
 /* ---- cfg_manager.c: the manager's and trapd's sections ---- */
 
 /* A `poll:` mapping (manager.poll or cluster.nodes[].poll) into s. */
@@ -210,5 +223,13 @@ int cfg_parse_trapd(struct pctx *p, struct shugo_config *c, const struct fld *to
 int cfg_check_manager(struct pctx *p, struct shugo_config *c);
 /* Frees what the two sections allocated (for cfg_free). */
 void cfg_manager_clear(struct shugo_config *c);
+
+/* ---- cfg_routing.c: notification routing ---- */
+
+int cfg_parse_routing(struct pctx *p, struct shugo_config *c, const struct fld *top);
+/* Once everything is read: destination nodes in cluster.nodes, snmp users
+ * in snmp.users. */
+int cfg_check_routing(struct pctx *p, struct shugo_config *c);
+void cfg_routing_clear(struct shugo_config *c);
 
 #endif

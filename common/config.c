@@ -392,24 +392,83 @@ static int parse_snmp(struct pctx *p, struct shugo_config *c, const struct fld *
 
 /* ---- notify ---- */
 
-static int parse_target(struct pctx *p, struct cfg_target *t, const yaml_node_t *m, size_t i)
+/* The keys that say how to send to an SNMP receiver, shared by
+ * notify.targets and the routing destinations of method snmp; t's defaults
+ * (INFORM, version 3, 1 s, 3 retries) are set here. */
+int cfg_read_target_opts(struct pctx *p, const char *ctx, const yaml_node_t *m, struct cfg_target *t,
+			 const struct cfg_target_flds *f)
 {
-	enum { T_NAME, T_ADDR, T_TYPE, T_VERSION, T_COMMUNITY, T_USER, T_TIMEOUT, T_RETRIES, T_ENGINE, T_N };
-	static const char *const keys[T_N] = {"name", "address", "type", "version", "community",
-					       "user", "timeout", "retries", "engine_id"};
 	static const struct word types[] = {{"inform", 1}, {"trap", 0}};
 	static const struct word versions[] = {{"2c", 2}, {"3", 3}};
-	struct fld f[T_N];
-	char ctx[CFG_CTX_MAX];
 	uint64_t retries;
 	int v;
 
-	cfg_item_ctx_peek(p, ctx, "notify.targets", i, m, "name");
 	t->line = lineof(m);
 	t->inform = true;
 	t->version = 3;
 	t->timeout_ms = 1000;
 	t->retries = 3;
+	if (!f->address->val)
+		return cfg_missing(p, ctx, m, "address");
+	if (cfg_get_str(p, ctx, "address", f->address->val, NC_WORD, 1, 256, &t->address) < 0)
+		return -1;
+	if (f->type->val) {
+		if (cfg_get_enum(p, ctx, "notification type", f->type->val, types, 2, "inform or trap", &v) < 0)
+			return -1;
+		t->inform = v != 0;
+	}
+	if (f->version->val) {
+		if (cfg_get_enum(p, ctx, "SNMP version", f->version->val, versions, 2, "2c or 3", &v) < 0)
+			return -1;
+		t->version = v;
+	}
+	if (t->version == 2) {
+		if (f->user->val)
+			return cfg_perr(p, lineof(f->user->key), "%s: 'user' is only used with version 3", ctx);
+		if (!f->community->val)
+			return cfg_perr(p, lineof(m), "%s: 'community' is required with version 2c", ctx);
+		if (cfg_get_str(p, ctx, "community", f->community->val, NC_TEXT, 1, 256, &t->community) < 0)
+			return -1;
+	} else {
+		if (f->community->val)
+			return cfg_perr(p, lineof(f->community->key),
+					"%s: 'community' is not allowed with version 3 (name a snmp.users entry in 'user')",
+					ctx);
+		if (!f->user->val)
+			return cfg_perr(p, lineof(m), "%s: 'user' is required with version 3", ctx);
+		if (cfg_get_name(p, ctx, "user", f->user->val, NC_WORD, 32, t->user) < 0)
+			return -1;
+	}
+	if (f->engine->val) {
+		if (t->version != 3 || !t->inform)
+			return cfg_perr(p, lineof(f->engine->key),
+					"%s: 'engine_id' is only used with version 3 INFORMs (the receiver's engine ID)",
+					ctx);
+		if (cfg_get_engine_id(p, ctx, f->engine->val, t->engine_id, sizeof t->engine_id,
+				      &t->engine_id_len) < 0)
+			return -1;
+	}
+	if (f->timeout->val &&
+	    cfg_get_duration(p, ctx, "timeout", f->timeout->val, 10, 60 * MS_S, &t->timeout_ms) < 0)
+		return -1;
+	if (f->retries->val) {
+		if (cfg_get_uint(p, ctx, "retries", f->retries->val, 0, 20, &retries) < 0)
+			return -1;
+		t->retries = (unsigned)retries;
+	}
+	return 0;
+}
+
+static int parse_target(struct pctx *p, struct cfg_target *t, const yaml_node_t *m, size_t i)
+{
+	enum { T_NAME, T_ADDR, T_TYPE, T_VERSION, T_COMMUNITY, T_USER, T_TIMEOUT, T_RETRIES, T_ENGINE, T_N };
+	static const char *const keys[T_N] = {"name", "address", "type", "version", "community",
+					       "user", "timeout", "retries", "engine_id"};
+	struct fld f[T_N];
+	char ctx[CFG_CTX_MAX];
+
+	cfg_item_ctx_peek(p, ctx, "notify.targets", i, m, "name");
+	t->line = lineof(m);
 	if (cfg_expect(p, ctx, NULL, m, YAML_MAPPING_NODE) < 0 || cfg_map_read(p, m, ctx, keys, T_N, f) < 0)
 		return -1;
 	if (!f[T_NAME].val)
@@ -417,55 +476,9 @@ static int parse_target(struct pctx *p, struct cfg_target *t, const yaml_node_t 
 	if (cfg_get_name(p, ctx, "name", f[T_NAME].val, NC_PROC, CFG_NAME_MAX, t->name) < 0)
 		return -1;
 	cfg_item_ctx(ctx, "notify.targets", i, t->name);
-	if (!f[T_ADDR].val)
-		return cfg_missing(p, ctx, m, "address");
-	if (cfg_get_str(p, ctx, "address", f[T_ADDR].val, NC_WORD, 1, 256, &t->address) < 0)
-		return -1;
-	if (f[T_TYPE].val) {
-		if (cfg_get_enum(p, ctx, "notification type", f[T_TYPE].val, types, 2, "inform or trap", &v) < 0)
-			return -1;
-		t->inform = v != 0;
-	}
-	if (f[T_VERSION].val) {
-		if (cfg_get_enum(p, ctx, "SNMP version", f[T_VERSION].val, versions, 2, "2c or 3", &v) < 0)
-			return -1;
-		t->version = v;
-	}
-	if (t->version == 2) {
-		if (f[T_USER].val)
-			return cfg_perr(p, lineof(f[T_USER].key), "%s: 'user' is only used with version 3", ctx);
-		if (!f[T_COMMUNITY].val)
-			return cfg_perr(p, lineof(m), "%s: 'community' is required with version 2c", ctx);
-		if (cfg_get_str(p, ctx, "community", f[T_COMMUNITY].val, NC_TEXT, 1, 256, &t->community) < 0)
-			return -1;
-	} else {
-		if (f[T_COMMUNITY].val)
-			return cfg_perr(p, lineof(f[T_COMMUNITY].key),
-					"%s: 'community' is not allowed with version 3 (name a snmp.users entry in 'user')",
-					ctx);
-		if (!f[T_USER].val)
-			return cfg_perr(p, lineof(m), "%s: 'user' is required with version 3", ctx);
-		if (cfg_get_name(p, ctx, "user", f[T_USER].val, NC_WORD, 32, t->user) < 0)
-			return -1;
-	}
-	if (f[T_ENGINE].val) {
-		if (t->version != 3 || !t->inform)
-			return cfg_perr(p, lineof(f[T_ENGINE].key),
-					"%s: 'engine_id' is only used with version 3 INFORMs (the receiver's engine ID)",
-					ctx);
-		if (cfg_get_engine_id(p, ctx, f[T_ENGINE].val, t->engine_id, sizeof t->engine_id,
-				      &t->engine_id_len) < 0)
-			return -1;
-	}
-	if (f[T_TIMEOUT].val &&
-	    cfg_get_duration(p, ctx, "timeout", f[T_TIMEOUT].val, 10, 60 * MS_S, &t->timeout_ms) < 0)
-		return -1;
-	if (f[T_RETRIES].val) {
-		if (cfg_get_uint(p, ctx, "retries", f[T_RETRIES].val, 0, 20, &retries) < 0)
-			return -1;
-		t->retries = (unsigned)retries;
-	}
-	return 0;
+	return cfg_read_target_opts(p, ctx, m, t,
+				    &(struct cfg_target_flds){&f[T_ADDR], &f[T_TYPE], &f[T_VERSION], &f[T_COMMUNITY],
+							      &f[T_USER], &f[T_TIMEOUT], &f[T_RETRIES], &f[T_ENGINE]});
 }
 
 static int parse_notify(struct pctx *p, struct shugo_config *c, const struct fld *top)
@@ -517,14 +530,18 @@ static bool is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
 }
 
-static int parse_command(struct pctx *p, struct cfg_proc *e, const char *ctx, const yaml_node_t *v)
+/* A command as a list, or as one string split on whitespace (with shell: the
+ * whole string is the script). What is read goes into *argvp / *argcp at
+ * once, so that the owner's free releases it after an error too. */
+int cfg_read_command(struct pctx *p, const char *ctx, const yaml_node_t *v, bool shell, char ***argvp, size_t *argcp)
 {
 	char b[CFG_SHOW_BUF];
 	size_t n, len;
 	const char *s;
+	char **argv;
 
 	if (v->type == YAML_SEQUENCE_NODE) {
-		if (e->shell)
+		if (shell)
 			return cfg_perr(p, lineof(v), "%s: command: with shell: true, give the command as one string",
 					ctx);
 		n = seq_len(v);
@@ -532,21 +549,20 @@ static int parse_command(struct pctx *p, struct cfg_proc *e, const char *ctx, co
 			return cfg_perr(p, lineof(v), "%s: command: the list is empty", ctx);
 		if (n > CFG_ARGS_MAX)
 			return cfg_perr(p, lineof(v), "%s: command: more than %d arguments", ctx, CFG_ARGS_MAX);
-		e->argv = calloc(n + 1, sizeof *e->argv);
-		if (!e->argv)
+		if (!(argv = *argvp = calloc(n + 1, sizeof *argv)))
 			return cfg_oom(p);
 		for (size_t i = 0; i < n; i++) {
 			const yaml_node_t *a = cfg_node_get(p, v->data.sequence.items.start[i]);
 			if (!a || !(s = cfg_get_scalar(p, ctx, "command", a, &len)))
 				return -1;
-			if (!(e->argv[i] = cfg_dup_bytes(p, s, len)))
+			if (!(argv[i] = cfg_dup_bytes(p, s, len)))
 				return -1;
-			e->argc++;
+			(*argcp)++;
 		}
 	} else {
 		if (!(s = cfg_get_scalar(p, ctx, "command", v, &len)))
 			return -1;
-		if (e->shell) {
+		if (shell) {
 			/* The whole string is the script for /bin/sh -c. */
 			n = 1;
 		} else {
@@ -556,17 +572,16 @@ static int parse_command(struct pctx *p, struct cfg_proc *e, const char *ctx, co
 				if (!is_space(s[i]) && (i == 0 || is_space(s[i - 1])))
 					n++;
 		}
-		if (n == 0 || (e->shell && strspn(s, " \t\n\r\f\v") == len))
+		if (n == 0 || (shell && strspn(s, " \t\n\r\f\v") == len))
 			return cfg_perr(p, lineof(v), "%s: command: must not be empty", ctx);
 		if (n > CFG_ARGS_MAX)
 			return cfg_perr(p, lineof(v), "%s: command: more than %d arguments", ctx, CFG_ARGS_MAX);
-		e->argv = calloc(n + 1, sizeof *e->argv);
-		if (!e->argv)
+		if (!(argv = *argvp = calloc(n + 1, sizeof *argv)))
 			return cfg_oom(p);
-		if (e->shell) {
-			if (!(e->argv[0] = cfg_dup_bytes(p, s, len)))
+		if (shell) {
+			if (!(argv[0] = cfg_dup_bytes(p, s, len)))
 				return -1;
-			e->argc = 1;
+			*argcp = 1;
 		} else {
 			for (size_t i = 0; i < len;) {
 				size_t j;
@@ -576,17 +591,17 @@ static int parse_command(struct pctx *p, struct cfg_proc *e, const char *ctx, co
 					break;
 				for (j = i; j < len && !is_space(s[j]); j++)
 					;
-				if (!(e->argv[e->argc] = cfg_dup_bytes(p, s + i, j - i)))
+				if (!(argv[*argcp] = cfg_dup_bytes(p, s + i, j - i)))
 					return -1;
-				e->argc++;
+				(*argcp)++;
 				i = j;
 			}
 		}
 	}
-	/* Without a shell nothing searches PATH: the agent execs exactly this file. */
-	if (!e->shell && e->argv[0][0] != '/')
+	/* Without a shell nothing searches PATH: exactly this file is executed. */
+	if (!shell && argv[0][0] != '/')
 		return cfg_perr(p, lineof(v), "%s: command: '%s' must be an absolute path (or set shell: true)", ctx,
-				cfg_show_str(e->argv[0], strlen(e->argv[0]), b));
+				cfg_show_str(argv[0], strlen(argv[0]), b));
 	return 0;
 }
 
@@ -771,7 +786,7 @@ static int parse_proc(struct pctx *p, struct cfg_proc *e, const yaml_node_t *m, 
 					proc_keys[k]);
 	if (f[PF_SHELL].val && cfg_get_bool(p, ctx, "shell", f[PF_SHELL].val, &e->shell) < 0)
 		return -1;
-	if (parse_command(p, e, ctx, f[PF_COMMAND].val) < 0)
+	if (cfg_read_command(p, ctx, f[PF_COMMAND].val, e->shell, &e->argv, &e->argc) < 0)
 		return -1;
 	if (f[PF_ENV].val) {
 		if (parse_env(p, e, ctx, f[PF_ENV].val) < 0)
@@ -1418,9 +1433,9 @@ static void pctx_clear(struct pctx *p)
 struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, const char *node_name, char *err,
 			       size_t errlen)
 {
-	enum { K_CLUSTER, K_AGENT, K_SNMP, K_NOTIFY, K_PROCS, K_RES, K_MANAGER, K_TRAPD, K_N };
-	static const char *const keys[K_N] = {"cluster",   "agent",     "snmp",    "notify",
-					      "processes", "resources", "manager", "trapd"};
+	enum { K_CLUSTER, K_AGENT, K_SNMP, K_NOTIFY, K_PROCS, K_RES, K_MANAGER, K_TRAPD, K_ROUTING, K_N };
+	static const char *const keys[K_N] = {"cluster",   "agent",     "snmp",    "notify", "processes",
+					      "resources", "manager", "trapd", "routing"};
 	struct pctx p = {.file = name ? name : "config", .err = err, .errlen = errlen};
 	struct shugo_config *c;
 	struct fld f[K_N];
@@ -1471,9 +1486,11 @@ struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, c
 	if (parse_cluster(&p, c, &f[K_CLUSTER]) < 0 || parse_agent(&p, c, &f[K_AGENT]) < 0 ||
 	    parse_snmp(&p, c, &f[K_SNMP]) < 0 || parse_notify(&p, c, &f[K_NOTIFY]) < 0 ||
 	    parse_processes(&p, c, &f[K_PROCS]) < 0 || parse_resources(&p, c, &f[K_RES]) < 0 ||
-	    cfg_parse_manager(&p, c, &f[K_MANAGER]) < 0 || cfg_parse_trapd(&p, c, &f[K_TRAPD]) < 0)
+	    cfg_parse_manager(&p, c, &f[K_MANAGER]) < 0 || cfg_parse_trapd(&p, c, &f[K_TRAPD]) < 0 ||
+	    cfg_parse_routing(&p, c, &f[K_ROUTING]) < 0)
 		goto fail;
-	if (validate(&p, c) < 0 || cfg_check_manager(&p, c) < 0 || filter(&p, c) < 0)
+	if (validate(&p, c) < 0 || cfg_check_manager(&p, c) < 0 || cfg_check_routing(&p, c) < 0 ||
+	    filter(&p, c) < 0)
 		goto fail;
 	pctx_clear(&p);
 	return c;
@@ -1572,6 +1589,7 @@ void cfg_free(struct shugo_config *c)
 	free(c->res);
 	free(c->nics);
 	cfg_manager_clear(c);
+	cfg_routing_clear(c);
 	free(c);
 }
 

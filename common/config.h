@@ -165,6 +165,76 @@ struct cfg_trapd {
 	int line;
 };
 
+/* Notification routing (manager): where central log records go. A
+ * destination is one way to hand a record on; a route selects records and
+ * tries its groups of destinations in priority order (JP10247911, Fig. 7). */
+enum cfg_dest_method { DEST_PROGRAM = 1, DEST_UNIX, DEST_TCP, DEST_SNMP };
+
+struct cfg_dest {
+	char name[CFG_NAME_MAX + 1];
+	enum cfg_dest_method method;
+	char node[CFG_NAME_MAX + 1]; /* the cluster node it lives on, "" = none: while
+				      * that node is down or stopped it is skipped */
+	uint32_t timeout_ms;         /* for the acknowledgement (program: its exit) */
+	/* program */
+	char **argv;                 /* NULL-terminated; argv[0] absolute unless shell */
+	size_t argc;
+	bool shell;                  /* argv[0] is a /bin/sh -c script: only if the config says so */
+	/* unix: a stream socket path; tcp: "host:port" */
+	char *path;
+	char *address;
+	bool ack;                    /* unix/tcp: wait for a reply line starting "ok" (default) */
+	/* snmp: a trap or inform to another NMS (address, version, user... as notify.targets) */
+	struct cfg_target target;
+	int line;
+};
+
+struct cfg_route_group {
+	size_t *dest; /* indices into cfg_routing.dests */
+	size_t n;
+};
+
+/* Which records a route takes: every list empty = any; lists are alternatives,
+ * the fields must all match. Names may be shell patterns (fnmatch). */
+struct cfg_route_match {
+	char **types;   /* type names: "shugoProcAlarm", "shugoMgr*", or a dotted trap OID */
+	size_t n_types;
+	char **nodes;
+	size_t n_nodes;
+	char **objects; /* "proc:web", "nic:*" */
+	size_t n_objects;
+	char **states;
+	size_t n_states;
+	int min_sev;    /* enum shugo_severity; 0 = any */
+	unsigned origins; /* bit (1 << enum lr_origin); 0 = any */
+};
+
+struct cfg_route {
+	char name[CFG_NAME_MAX + 1];
+	struct cfg_route_match match;
+	struct cfg_route_group *groups; /* in priority order, at least one */
+	size_t n_groups;
+	bool need_all;       /* a group is delivered when all of its destinations
+			      * acknowledged; default: any one of them */
+	uint32_t dedup_ms;   /* the same event (type, object, state, detail) within
+			      * this window is delivered once, whichever node
+			      * reported it; 0 = off */
+	bool dedup_per_node; /* the node is part of what makes an event the same */
+	uint32_t damp_events; /* more than this many records of one source (node,
+			       * object) within damp_window_ms are held back; 0 = off */
+	uint32_t damp_window_ms;
+	bool current_state;  /* a new route first gets the current state (default true) */
+	int line;
+};
+
+struct cfg_routing {
+	struct cfg_dest *dests;
+	size_t n_dests;
+	struct cfg_route *routes;
+	size_t n_routes;
+	int line; /* of the `routing:` key, 0 if absent */
+};
+
 struct shugo_config {
 	char *file;
 	char node_name[CFG_NAME_MAX + 1]; /* the node this process runs as */
@@ -198,6 +268,7 @@ struct shugo_config {
 	/* manager and trapd (defaults filled in when their sections are absent): */
 	struct cfg_manager manager;
 	struct cfg_trapd trapd;
+	struct cfg_routing routing;
 };
 
 /* Parse and validate path for node node_name (NULL = this host's name, from

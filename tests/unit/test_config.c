@@ -1868,6 +1868,205 @@ static void test_poll_check(void)
 	}
 }
 
+/* ---- routing ---- */
+
+static const char routing_yaml[] =
+	"cluster:\n"
+	"  nodes:\n"
+	"    - {name: alpha, address: udp:127.0.0.1:1161}\n"
+	"    - {name: beta, address: udp:127.0.0.1:1162}\n"
+	"snmp:\n"
+	"  users:\n"
+	"    - {name: shugo, auth: SHA-256, auth_password: authpass1, priv: AES, priv_password: privpass1}\n"
+	"routing:\n"
+	"  destinations:\n"
+	"    - {name: pager, method: program, command: [/usr/local/bin/page, --team, ops], timeout: 20s}\n"
+	"    - {name: script, method: program, command: \"echo $SHUGO_OBJECT >>/tmp/x\", shell: true}\n"
+	"    - {name: collector, method: unix, path: /run/collector.sock, node: beta}\n"
+	"    - {name: siem, method: tcp, address: \"[::1]:7000\", ack: false, timeout: 2s}\n"
+	"    - {name: nms, method: snmp, address: udp:10.0.0.9:162, type: trap, version: 2c, community: public}\n"
+	"    - {name: nms3, method: snmp, address: udp:10.0.0.9:162, user: shugo, timeout: 2s, retries: 2}\n"
+	"  routes:\n"
+	"    - name: ops\n"
+	"      match:\n"
+	"        type: [shugoProcAlarm, \"shugoMgr*\"]\n"
+	"        node: alpha\n"
+	"        object: [\"proc:*\"]\n"
+	"        state: [failed, down]\n"
+	"        severity: major\n"
+	"        origin: [agent, manager]\n"
+	"      groups: [[pager, nms], collector, [siem]]\n"
+	"      require: all\n"
+	"      dedup: {window: 1m, per_node: true}\n"
+	"      damping: {events: 5, window: 2m}\n"
+	"      current_state: false\n"
+	"    - name: all\n"
+	"      groups: [script]\n";
+
+static void test_routing(void)
+{
+	char err[ERRLEN];
+	struct shugo_config *c = parse(routing_yaml, "alpha", err);
+	const struct cfg_routing *r;
+	const struct cfg_route *rt;
+
+	if (!c)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	r = &c->routing;
+	CU_ASSERT_EQUAL(r->line, line_of(routing_yaml, "routing:"));
+	CU_ASSERT_EQUAL_FATAL(r->n_dests, 6);
+	CU_ASSERT_EQUAL(r->dests[0].method, DEST_PROGRAM);
+	CU_ASSERT_EQUAL(r->dests[0].argc, 3);
+	CU_ASSERT_STRING_EQUAL(r->dests[0].argv[2], "ops");
+	CU_ASSERT_PTR_NULL(r->dests[0].argv[3]);
+	CU_ASSERT_EQUAL(r->dests[0].timeout_ms, 20000);
+	CU_ASSERT_FALSE(r->dests[0].shell);
+	CU_ASSERT_TRUE(r->dests[1].shell);
+	CU_ASSERT_EQUAL(r->dests[1].argc, 1);
+	CU_ASSERT_EQUAL(r->dests[1].timeout_ms, 10000);
+	CU_ASSERT_EQUAL(r->dests[2].method, DEST_UNIX);
+	CU_ASSERT_STRING_EQUAL(r->dests[2].path, "/run/collector.sock");
+	CU_ASSERT_STRING_EQUAL(r->dests[2].node, "beta");
+	CU_ASSERT_TRUE(r->dests[2].ack);
+	CU_ASSERT_EQUAL(r->dests[2].timeout_ms, 5000);
+	CU_ASSERT_EQUAL(r->dests[3].method, DEST_TCP);
+	CU_ASSERT_STRING_EQUAL(r->dests[3].address, "[::1]:7000");
+	CU_ASSERT_FALSE(r->dests[3].ack);
+	CU_ASSERT_EQUAL(r->dests[3].timeout_ms, 2000);
+	CU_ASSERT_EQUAL(r->dests[4].method, DEST_SNMP);
+	CU_ASSERT_FALSE(r->dests[4].target.inform);
+	CU_ASSERT_EQUAL(r->dests[4].target.version, 2);
+	CU_ASSERT_STRING_EQUAL(r->dests[4].target.community, "public");
+	CU_ASSERT_EQUAL(r->dests[4].timeout_ms, 4000); /* 1 s, 3 retries */
+	CU_ASSERT_TRUE(r->dests[5].target.inform);
+	CU_ASSERT_EQUAL(r->dests[5].target.version, 3);
+	CU_ASSERT_STRING_EQUAL(r->dests[5].target.user, "shugo");
+	CU_ASSERT_EQUAL(r->dests[5].timeout_ms, 6000);
+
+	CU_ASSERT_EQUAL_FATAL(r->n_routes, 2);
+	rt = &r->routes[0];
+	CU_ASSERT_STRING_EQUAL(rt->name, "ops");
+	CU_ASSERT_EQUAL(rt->match.n_types, 2);
+	CU_ASSERT_STRING_EQUAL(rt->match.types[1], "shugoMgr*");
+	CU_ASSERT_EQUAL(rt->match.n_nodes, 1);
+	CU_ASSERT_STRING_EQUAL(rt->match.nodes[0], "alpha");
+	CU_ASSERT_EQUAL(rt->match.n_objects, 1);
+	CU_ASSERT_EQUAL(rt->match.n_states, 2);
+	CU_ASSERT_EQUAL(rt->match.min_sev, 5);
+	CU_ASSERT_EQUAL(rt->match.origins, (1u << 1) | (1u << 3));
+	CU_ASSERT_EQUAL_FATAL(rt->n_groups, 3);
+	CU_ASSERT_EQUAL(rt->groups[0].n, 2);
+	CU_ASSERT_EQUAL(rt->groups[0].dest[0], 0);
+	CU_ASSERT_EQUAL(rt->groups[0].dest[1], 4);
+	CU_ASSERT_EQUAL(rt->groups[1].n, 1);
+	CU_ASSERT_EQUAL(rt->groups[1].dest[0], 2);
+	CU_ASSERT_EQUAL(rt->groups[2].dest[0], 3);
+	CU_ASSERT_TRUE(rt->need_all);
+	CU_ASSERT_EQUAL(rt->dedup_ms, 60000);
+	CU_ASSERT_TRUE(rt->dedup_per_node);
+	CU_ASSERT_EQUAL(rt->damp_events, 5);
+	CU_ASSERT_EQUAL(rt->damp_window_ms, 120000);
+	CU_ASSERT_FALSE(rt->current_state);
+	rt = &r->routes[1];
+	CU_ASSERT_EQUAL(rt->match.n_types + rt->match.n_nodes + rt->match.min_sev + rt->match.origins, 0);
+	CU_ASSERT_FALSE(rt->need_all);
+	CU_ASSERT_EQUAL(rt->dedup_ms, 0);
+	CU_ASSERT_EQUAL(rt->damp_events, 0);
+	CU_ASSERT_TRUE(rt->current_state);
+	cfg_free(c);
+
+	/* no routing: nothing routed */
+	c = parse("cluster:\n  nodes: [{name: alpha, address: udp:127.0.0.1:1}]\n", "alpha", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->routing.n_dests + c->routing.n_routes, 0);
+	cfg_free(c);
+}
+
+#define RT_HEAD                                                                                                \
+	"cluster:\n  nodes: [{name: alpha, address: udp:127.0.0.1:1}]\nrouting:\n  destinations:\n"            \
+	"    - {name: p, method: program, command: /bin/true}\n"
+
+static const struct {
+	const char *what;
+	const char *yaml;
+	const char *err;
+} routing_bad_rows[] = {
+	{"routing a list", "routing: [1]\n", "t.yaml:1: expected a mapping for 'routing', got a list"},
+	{"unknown key", "routing:\n  route: []\n", "t.yaml:2: unknown key 'route' in routing"},
+	{"no method", "routing:\n  destinations:\n    - {name: x}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': missing required key 'method'"},
+	{"bad method", "routing:\n  destinations:\n    - {name: x, method: mail}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': unknown method 'mail' (expected program, unix, tcp or snmp)"},
+	{"key of another method", "routing:\n  destinations:\n    - {name: x, method: program, path: /x}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': 'path' is not used with method program"},
+	{"program without command", "routing:\n  destinations:\n    - {name: x, method: program}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': missing required key 'command'"},
+	{"relative program", "routing:\n  destinations:\n    - {name: x, method: program, command: page}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': command: 'page' must be an absolute path (or set shell: true)"},
+	{"relative socket", "routing:\n  destinations:\n    - {name: x, method: unix, path: run/x}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': path: 'run/x' must be an absolute path"},
+	{"tcp without port", "routing:\n  destinations:\n    - {name: x, method: tcp, address: host}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': address 'host': expected host:port"},
+	{"tcp bad port", "routing:\n  destinations:\n    - {name: x, method: tcp, address: \"h:70000\"}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': address 'h:70000': the port must be 1..65535"},
+	{"snmp v2c without community",
+	 "routing:\n  destinations:\n    - {name: x, method: snmp, address: udp:h:162, version: 2c}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': 'community' is required with version 2c"},
+	{"snmp v3 unknown user", "routing:\n  destinations:\n    - {name: x, method: snmp, address: udp:h:162, user: u}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': user 'u' is not defined in snmp.users"},
+	{"node not in cluster", RT_HEAD "    - {name: x, method: unix, path: /x, node: zz}\n",
+	 "t.yaml:6: routing.destinations[1] 'x': node 'zz' is not in cluster.nodes"},
+	{"duplicate destination", RT_HEAD "    - {name: p, method: unix, path: /x}\n",
+	 "t.yaml:6: routing.destinations: duplicate destination name 'p' (first at line 5)"},
+	{"timeout too long", "routing:\n  destinations:\n    - {name: x, method: program, command: /x, timeout: 11m}\n",
+	 "t.yaml:3: routing.destinations[0] 'x': timeout: '11m' is out of range (10ms .. 10m)"},
+	{"route without groups", RT_HEAD "  routes:\n    - name: r\n",
+	 "t.yaml:7: routing.routes[0] 'r': missing required key 'groups'"},
+	{"empty groups", RT_HEAD "  routes:\n    - {name: r, groups: []}\n",
+	 "t.yaml:7: routing.routes[0] 'r': groups: the list is empty"},
+	{"unknown destination", RT_HEAD "  routes:\n    - {name: r, groups: [[p, q]]}\n",
+	 "t.yaml:7: routing.routes[0] 'r': groups[0]: 'q' is not in routing.destinations"},
+	{"destination twice", RT_HEAD "  routes:\n    - {name: r, groups: [[p, p]]}\n",
+	 "t.yaml:7: routing.routes[0] 'r': groups[0]: 'p' is named twice in the group"},
+	{"bad severity", RT_HEAD "  routes:\n    - {name: r, match: {severity: high}, groups: [p]}\n",
+	 "t.yaml:7: routing.routes[0] 'r': match: severity: 'high' is not one of clear, info, warning, minor, major, "
+	 "critical (the lowest severity taken)"},
+	{"bad origin", RT_HEAD "  routes:\n    - {name: r, match: {origin: [agent, nms]}, groups: [p]}\n",
+	 "t.yaml:7: routing.routes[0] 'r': match: origin: 'nms' is not one of agent, foreign, manager, replay, trapd"},
+	{"empty match list", RT_HEAD "  routes:\n    - {name: r, match: {node: []}, groups: [p]}\n",
+	 "t.yaml:7: routing.routes[0] 'r': match: node: the list is empty (leave the key out to match any)"},
+	{"unknown match key", RT_HEAD "  routes:\n    - {name: r, match: {nodes: [a]}, groups: [p]}\n",
+	 "t.yaml:7: unknown key 'nodes' in routing.routes[0] 'r': match"},
+	{"bad require", RT_HEAD "  routes:\n    - {name: r, groups: [p], require: most}\n",
+	 "t.yaml:7: routing.routes[0] 'r': unknown require 'most' (expected any or all)"},
+	{"dedup without window", RT_HEAD "  routes:\n    - {name: r, groups: [p], dedup: {per_node: true}}\n",
+	 "t.yaml:7: routing.routes[0] 'r': dedup: missing required key 'window'"},
+	{"damping too many", RT_HEAD "  routes:\n    - {name: r, groups: [p], damping: {events: 65, window: 1m}}\n",
+	 "t.yaml:7: routing.routes[0] 'r': damping: events: '65' is out of range (1 .. 64)"},
+	{"duplicate route", RT_HEAD "  routes:\n    - {name: r, groups: [p]}\n    - {name: r, groups: [p]}\n",
+	 "t.yaml:8: routing.routes: duplicate route name 'r' (first at line 7)"},
+};
+
+static void test_routing_rejected(void)
+{
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof routing_bad_rows / sizeof routing_bad_rows[0]; i++) {
+		struct shugo_config *c;
+
+		strcpy(err, "(untouched)");
+		c = parse(routing_bad_rows[i].yaml, "alpha", err);
+		CU_ASSERT_PTR_NULL(c);
+		cfg_free(c);
+		if (strcmp(err, routing_bad_rows[i].err) != 0) {
+			fprintf(stderr, "\n  row '%s':\n  got  \"%s\"\n  want \"%s\"\n", routing_bad_rows[i].what, err,
+				routing_bad_rows[i].err);
+			CU_FAIL("error message");
+		}
+	}
+}
+
 static CU_TestInfo tests[] = {
 	{"full file: every field and default", test_full_file},
 	{"notify target engine_id", test_engine_id},
@@ -1895,6 +2094,8 @@ static CU_TestInfo tests[] = {
 	{"trapd: default engine ID from the node name", test_trapd_engine_id},
 	{"trapd: listen address forms", test_listen_split},
 	{"poll rule", test_poll_check},
+	{"routing: every key", test_routing},
+	{"routing: each rule, exact message", test_routing_rejected},
 	CU_TEST_INFO_NULL,
 };
 
