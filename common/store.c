@@ -45,6 +45,8 @@ enum store_stmt {
 	ST_COUNTER_PUT,
 	ST_META_PUT,
 	ST_META_GET,
+	ST_DELIVERY_ADD,
+	ST_DELIVERY_END,
 	ST_COUNT,
 };
 
@@ -101,6 +103,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_META_PUT] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
 			" ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_DELIVERY_ADD] = "INSERT INTO deliveries (log_id, route, priority, destination, state, result,"
+			    " snapshot, held, started_ms, ended_ms)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_DELIVERY_END] = "UPDATE deliveries SET state = ?2, result = ?3, ended_ms = ?4 WHERE id = ?1",
 };
 
 struct store {
@@ -1289,4 +1295,289 @@ int store_meta_get(struct store *s, const char *key, char *value, size_t size)
 		errno = e;
 	}
 	return ret;
+}
+
+/* ---- notification routing ---- */
+
+int64_t store_delivery_add(struct store *s, const struct store_delivery *d)
+{
+	static const char what[] = "recording a delivery";
+	sqlite3_stmt *st;
+
+	if (!d)
+		return arg_fail(s, what);
+	if (!(st = stmt(s, ST_DELIVERY_ADD, what)))
+		return -1;
+	sqlite3_bind_int64(st, 1, d->log_id);
+	bind_str(st, 2, d->route);
+	sqlite3_bind_int(st, 3, d->priority);
+	bind_str(st, 4, d->destination);
+	bind_str(st, 5, d->state[0] ? d->state : "pending");
+	bind_str(st, 6, d->result);
+	sqlite3_bind_int(st, 7, d->snapshot);
+	sqlite3_bind_int64(st, 8, d->held);
+	sqlite3_bind_int64(st, 9, d->started_ms);
+	sqlite3_bind_int64(st, 10, d->ended_ms);
+	if (run(s, st, what) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int store_delivery_end(struct store *s, int64_t id, const char *state, const char *result, int64_t ended_ms)
+{
+	static const char what[] = "ending a delivery";
+	sqlite3_stmt *st;
+
+	if (!state || !result)
+		return arg_fail(s, what);
+	if (!(st = stmt(s, ST_DELIVERY_END, what)))
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	bind_str(st, 2, state);
+	bind_str(st, 3, result);
+	sqlite3_bind_int64(st, 4, ended_ms);
+	return run(s, st, what);
+}
+
+struct delivery_ctx {
+	int (*cb)(const struct store_delivery *d, void *arg);
+	void *arg;
+};
+
+static int delivery_row(sqlite3_stmt *st, void *ctx)
+{
+	struct delivery_ctx *q = ctx;
+	struct store_delivery d = {0};
+
+	d.id = sqlite3_column_int64(st, 0);
+	d.log_id = sqlite3_column_int64(st, 1);
+	COL_ARRAY(st, 2, d.route);
+	d.priority = sqlite3_column_int(st, 3);
+	COL_ARRAY(st, 4, d.destination);
+	COL_ARRAY(st, 5, d.state);
+	COL_ARRAY(st, 6, d.result);
+	d.snapshot = sqlite3_column_int(st, 7) != 0;
+	d.held = (uint32_t)sqlite3_column_int64(st, 8);
+	d.started_ms = sqlite3_column_int64(st, 9);
+	d.ended_ms = sqlite3_column_int64(st, 10);
+	return q->cb(&d, q->arg);
+}
+
+int store_delivery_list(struct store *s, const struct store_delivery_filter *f,
+			int (*cb)(const struct store_delivery *d, void *arg), void *arg)
+{
+	static const char what[] = "reading deliveries";
+	static const char cols[] = "id, log_id, route, priority, destination, state, result, snapshot, held,"
+				   " started_ms, ended_ms";
+	static const struct store_delivery_filter all = {0};
+	char where[160] = "", sql[512];
+	sqlite3_stmt *st = NULL;
+	struct delivery_ctx q = {cb, arg};
+	int64_t limit;
+
+	if (!cb)
+		return arg_fail(s, what);
+	if (!f)
+		f = &all;
+	limit = f->limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)f->limit;
+#define COND(c) strcat(where, where[0] ? " AND " c : " WHERE " c)
+	if (f->log_id)
+		COND("log_id = :log");
+	if (f->route)
+		COND("route = :route");
+	if (f->pending_only)
+		COND("state = 'pending'");
+#undef COND
+	if (limit)
+		snprintf(sql, sizeof sql, "SELECT * FROM (SELECT %s FROM deliveries%s ORDER BY id DESC LIMIT :limit)"
+			 " ORDER BY id", cols, where);
+	else
+		snprintf(sql, sizeof sql, "SELECT %s FROM deliveries%s ORDER BY id", cols, where);
+	if (prepare(s, sql, &st, what) < 0)
+		return -1;
+	bind_named_int64(st, ":log", f->log_id);
+	bind_named_str(st, ":route", f->route);
+	bind_named_int64(st, ":limit", limit);
+	return each_row(s, st, what, delivery_row, &q);
+}
+
+int store_route_sync(struct store *s, const char *name, const char *definition, int64_t now_ms)
+{
+	static const char what[] = "recording a route";
+	sqlite3_stmt *st = NULL;
+	int rc, changed;
+
+	if (!name || !definition)
+		return arg_fail(s, what);
+	if (prepare(s, "SELECT definition = ?2 FROM routes WHERE name = ?1", &st, what) < 0)
+		return -1;
+	bind_str(st, 1, name);
+	bind_str(st, 2, definition);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_fail(s, what, rc);
+		int e = errno;
+		sqlite3_finalize(st);
+		errno = e;
+		return -1;
+	}
+	changed = rc == SQLITE_DONE || sqlite3_column_int(st, 0) == 0;
+	sqlite3_finalize(st);
+	if (!changed)
+		return 0;
+	if (prepare(s,
+		    "INSERT INTO routes (name, definition, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?3)"
+		    " ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_ms = excluded.updated_ms",
+		    &st, what) < 0)
+		return -1;
+	bind_str(st, 1, name);
+	bind_str(st, 2, definition);
+	sqlite3_bind_int64(st, 3, now_ms);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(s, what, rc);
+		int e = errno;
+		sqlite3_finalize(st);
+		errno = e;
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 1;
+}
+
+struct name_set {
+	const char *const *names;
+	size_t n;
+	char (*gone)[STORE_NAME_MAX + 1];
+	size_t n_gone, cap;
+};
+
+static int route_name_row(sqlite3_stmt *st, void *ctx)
+{
+	struct name_set *ns = ctx;
+	const unsigned char *t = sqlite3_column_text(st, 0);
+	const char *name = t ? (const char *)t : "";
+
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->names[i], name))
+			return 0;
+	if (ns->n_gone == ns->cap) {
+		size_t cap = ns->cap ? 2 * ns->cap : 8;
+		void *g = realloc(ns->gone, cap * sizeof *ns->gone);
+		if (!g)
+			return -1;
+		ns->gone = g;
+		ns->cap = cap;
+	}
+	str_copy(ns->gone[ns->n_gone++], name, sizeof *ns->gone);
+	return 0;
+}
+
+int store_route_prune(struct store *s, const char *const *names, size_t n)
+{
+	static const char what[] = "forgetting removed routes";
+	struct name_set ns = {names, n, NULL, 0, 0};
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	if (n && !names)
+		return arg_fail(s, what);
+	if (prepare(s, "SELECT name FROM routes", &st, what) < 0)
+		return -1;
+	if (each_row(s, st, what, route_name_row, &ns) != 0)
+		goto out;
+	ret = 0;
+	for (size_t i = 0; i < ns.n_gone && ret == 0; i++) {
+		int rc;
+		if (prepare(s, "DELETE FROM routes WHERE name = ?1", &st, what) < 0) {
+			ret = -1;
+			break;
+		}
+		bind_str(st, 1, ns.gone[i]);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE)
+			ret = db_fail(s, what, rc);
+		sqlite3_finalize(st);
+	}
+out:
+	free(ns.gone);
+	return ret;
+}
+
+/* Run a query that yields at most one log record. */
+static int log_one(struct store *s, sqlite3_stmt *st, const char *what, struct log_rec *out)
+{
+	int rc = sqlite3_step(st), ret;
+
+	if (rc == SQLITE_ROW) {
+		log_row(st, out);
+		ret = 0;
+	} else if (rc == SQLITE_DONE) {
+		ret = 1;
+	} else {
+		ret = db_fail(s, what, rc);
+	}
+	int e = errno;
+	sqlite3_finalize(st);
+	errno = e;
+	return ret;
+}
+
+int store_log_alarm_raise(struct store *s, const char *node, uint32_t alarm_id, int64_t since_ms,
+			  struct log_rec *out)
+{
+	static const char what[] = "finding the record that raised an alarm";
+	char sql[512];
+	sqlite3_stmt *st = NULL;
+
+	if (!node || !out || !alarm_id)
+		return arg_fail(s, what);
+	/* occurred_ms first, so that the log_occurred index bounds the scan */
+	snprintf(sql, sizeof sql,
+		 "SELECT %s FROM log WHERE occurred_ms >= ?3 AND node = ?1 AND alarm_id = ?2 AND sev <> %d"
+		 " ORDER BY id DESC LIMIT 1",
+		 log_cols, SEV_CLEAR);
+	if (prepare(s, sql, &st, what) < 0)
+		return -1;
+	bind_str(st, 1, node);
+	sqlite3_bind_int64(st, 2, alarm_id);
+	sqlite3_bind_int64(st, 3, since_ms);
+	return log_one(s, st, what, out);
+}
+
+int store_log_newest(struct store *s, enum lr_origin origin, int type, const char *object, int64_t since_ms,
+		     struct log_rec *out)
+{
+	static const char what[] = "finding the newest record of a kind";
+	char sql[512];
+	sqlite3_stmt *st = NULL;
+
+	if (!object || !out)
+		return arg_fail(s, what);
+	snprintf(sql, sizeof sql,
+		 "SELECT %s FROM log WHERE occurred_ms >= ?4 AND origin = ?1 AND type = ?2 AND object = ?3"
+		 " ORDER BY id DESC LIMIT 1",
+		 log_cols);
+	if (prepare(s, sql, &st, what) < 0)
+		return -1;
+	sqlite3_bind_int(st, 1, origin);
+	sqlite3_bind_int(st, 2, type);
+	bind_str(st, 3, object);
+	sqlite3_bind_int64(st, 4, since_ms);
+	return log_one(s, st, what, out);
+}
+
+int store_log_get(struct store *s, int64_t id, struct log_rec *out)
+{
+	static const char what[] = "reading a log record";
+	char sql[512];
+	sqlite3_stmt *st = NULL;
+
+	if (!out)
+		return arg_fail(s, what);
+	snprintf(sql, sizeof sql, "SELECT %s FROM log WHERE id = ?1", log_cols);
+	if (prepare(s, sql, &st, what) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return log_one(s, st, what, out);
 }

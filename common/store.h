@@ -161,4 +161,50 @@ int store_meta_put(struct store *s, const char *key, const char *value);
 /* 0 when found (value copied, truncated to size), 1 when absent, -1 on error. */
 int store_meta_get(struct store *s, const char *key, char *value, size_t size);
 
+/* ---- notification routing ---- */
+
+/* One attempt to hand a log record to a destination along a route, or a
+ * record the route took and did not hand on. */
+struct store_delivery {
+	int64_t id;
+	int64_t log_id;
+	char route[STORE_NAME_MAX + 1];
+	int priority;          /* destination group, 1 = first; 0: no attempt */
+	char destination[STORE_NAME_MAX + 1]; /* "" when no attempt */
+	char state[16];        /* pending, ok, failed, skipped, duplicate, damped, cancelled */
+	char result[256];      /* "exit 0", "timeout after 5 s", "ok queued", ... */
+	bool snapshot;         /* current state told to a new route, not a new event */
+	uint32_t held;         /* records of the same source held back before it */
+	int64_t started_ms, ended_ms; /* ended 0 while pending */
+};
+/* Insert d (its id is ignored); returns the new row's id, -1 on error. */
+int64_t store_delivery_add(struct store *s, const struct store_delivery *d);
+/* End a pending delivery: state, result and when. 0 / -1. */
+int store_delivery_end(struct store *s, int64_t id, const char *state, const char *result, int64_t ended_ms);
+struct store_delivery_filter {
+	int64_t log_id;        /* 0 = any */
+	const char *route;     /* NULL = any */
+	bool pending_only;
+	size_t limit;          /* 0 = all; else the newest `limit`, still oldest first */
+};
+/* Calls cb for each matching delivery, by id. */
+int store_delivery_list(struct store *s, const struct store_delivery_filter *f,
+			int (*cb)(const struct store_delivery *d, void *arg), void *arg);
+/* Remember route name with its definition text. Returns 1 when the route is
+ * new or its definition changed (it is then stored as given), 0 when it is
+ * the same, -1 on error. */
+int store_route_sync(struct store *s, const char *name, const char *definition, int64_t now_ms);
+/* Forget the routes not among names[n] (removed from the configuration). */
+int store_route_prune(struct store *s, const char *const *names, size_t n);
+/* The newest record that raised a node's alarm: node, alarm_id != 0, not a
+ * clear, occurred at or after since_ms. 0 found (into *out), 1 none, -1. */
+int store_log_alarm_raise(struct store *s, const char *node, uint32_t alarm_id, int64_t since_ms,
+			  struct log_rec *out);
+/* The newest record with this origin, type and object, occurred at or after
+ * since_ms (a node's shugoMgrNodeDown). 0 found, 1 none, -1. */
+int store_log_newest(struct store *s, enum lr_origin origin, int type, const char *object, int64_t since_ms,
+		     struct log_rec *out);
+/* The record with this id: 0 found, 1 none (trimmed), -1. */
+int store_log_get(struct store *s, int64_t id, struct log_rec *out);
+
 #endif

@@ -121,31 +121,33 @@ static const char schema_v1[] =
 	" result TEXT NOT NULL DEFAULT '',"
 	" detail TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX actions_time ON actions (time_ms);"
-	/* Notification routing: which log records (selector) go where, destination
-	 * groups tried in priority order. */
+	/* Notification routing: the routes the manager has known, each with
+	 * the text of its definition, so that a route that is new (or was
+	 * changed) is told the current state before new events. */
 	"CREATE TABLE routes ("
-	" name TEXT NOT NULL,"
-	" selector TEXT NOT NULL DEFAULT '',"
-	" priority INTEGER NOT NULL DEFAULT 0,"
-	" destination TEXT NOT NULL,"
-	" method TEXT NOT NULL,"
-	" params TEXT NOT NULL DEFAULT '',"
-	" updated_ms INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (name, priority, destination));"
-	/* One row per attempt to deliver a log record along a route; it goes
-	 * with its record when the log is trimmed. */
+	" name TEXT PRIMARY KEY NOT NULL,"
+	" definition TEXT NOT NULL DEFAULT '',"
+	" created_ms INTEGER NOT NULL DEFAULT 0,"
+	" updated_ms INTEGER NOT NULL DEFAULT 0);"
+	/* One row per attempt to deliver a log record to a destination along a
+	 * route (priority = the destination group, 1 first), and one per record
+	 * a route took but did not hand on (duplicate, damped: priority 0, no
+	 * destination). A delivery goes with its record when the log is
+	 * trimmed. */
 	"CREATE TABLE deliveries ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" log_id INTEGER NOT NULL REFERENCES log (id) ON DELETE CASCADE,"
 	" route TEXT NOT NULL,"
 	" priority INTEGER NOT NULL DEFAULT 0,"
-	" destination TEXT NOT NULL,"
+	" destination TEXT NOT NULL DEFAULT '',"
 	" state TEXT NOT NULL DEFAULT 'pending',"
-	" attempts INTEGER NOT NULL DEFAULT 0,"
 	" result TEXT NOT NULL DEFAULT '',"
-	" time_ms INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX deliveries_log ON deliveries (log_id);"
-	"CREATE INDEX deliveries_state ON deliveries (state, time_ms);";
+	" snapshot INTEGER NOT NULL DEFAULT 0,"
+	" held INTEGER NOT NULL DEFAULT 0,"
+	" started_ms INTEGER NOT NULL DEFAULT 0,"
+	" ended_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX deliveries_log ON deliveries (log_id, route);"
+	"CREATE INDEX deliveries_state ON deliveries (state);";
 
 const struct store_schema_step store_schema_steps[] = {
 	{1, schema_v1},

@@ -1514,6 +1514,94 @@ static void test_append_throughput(void)
 	tdir_remove(&t);
 }
 
+/* ---- notification routing ---- */
+
+static int delivery_cb(const struct store_delivery *d, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+	snprintf(out + n, 1024 - n, "%lld:%s/%d/%s=%s(%s)%s%s ", (long long)d->log_id, d->route, d->priority,
+		 d->destination, d->state, d->result, d->snapshot ? "S" : "", d->ended_ms ? "E" : "");
+	return 0;
+}
+
+static void test_routing(void)
+{
+	struct tdir t;
+	struct store *s;
+	struct log_rec r[4] = {0}, got;
+	char out[1024] = "";
+	int64_t id1, id2;
+	const char *keep[] = {"ops"};
+
+	tdir_make(&t);
+	s = open_rw(t.db);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* an alarm raised, another record, its clear, and a manager event */
+	for (int i = 0; i < 4; i++) {
+		r[i].origin = LR_AGENT;
+		snprintf(r[i].node, sizeof r[i].node, "alpha");
+		r[i].boot = 1;
+		r[i].seq = (uint32_t)i + 1;
+		r[i].sev = SEV_MAJOR;
+		r[i].alarm_id = 7;
+		r[i].occurred_ms = r[i].received_ms = 1000 * (i + 1);
+		snprintf(r[i].object, sizeof r[i].object, "proc:web");
+	}
+	r[1].alarm_id = 0;
+	r[2].sev = SEV_CLEAR;
+	r[3].origin = LR_MANAGER;
+	r[3].seq = 0;
+	r[3].type = MGR_NODE_DOWN;
+	r[3].alarm_id = 0;
+	snprintf(r[3].object, sizeof r[3].object, "node:beta");
+	CU_ASSERT_EQUAL_FATAL(store_log_append(s, r, 4, NULL), 0);
+
+	CHECK(store_log_alarm_raise(s, "alpha", 7, 0, &got) == 0 && got.id == r[0].id, "the raise, not its clear");
+	CHECK(store_log_alarm_raise(s, "alpha", 7, 1001, &got) == 1, "raised before since");
+	CHECK(store_log_alarm_raise(s, "beta", 7, 0, &got) == 1, "another node");
+	CHECK(store_log_newest(s, LR_MANAGER, MGR_NODE_DOWN, "node:beta", 0, &got) == 0 && got.id == r[3].id,
+	      "newest node down");
+	CHECK(store_log_newest(s, LR_MANAGER, MGR_NODE_DOWN, "node:alpha", 0, &got) == 1, "none for alpha");
+	CHECK(store_log_get(s, r[1].id, &got) == 0 && got.seq == 2, "by id");
+	CHECK(store_log_get(s, 999, &got) == 1, "no such id");
+
+	id1 = store_delivery_add(s, &(struct store_delivery){.log_id = r[0].id, .route = "ops", .priority = 1,
+							     .destination = "pager", .started_ms = 5000});
+	id2 = store_delivery_add(s, &(struct store_delivery){.log_id = r[0].id, .route = "ops", .priority = 2,
+							     .destination = "sink", .snapshot = true, .started_ms = 5001});
+	CHECK(id1 > 0 && id2 > id1, "ids %lld %lld", (long long)id1, (long long)id2);
+	CU_ASSERT_EQUAL(store_delivery_add(s, &(struct store_delivery){.log_id = r[1].id, .route = "all",
+								       .state = "duplicate", .ended_ms = 5002}) > 0, 1);
+	CU_ASSERT_EQUAL(store_delivery_end(s, id1, "failed", "exit 3", 6000), 0);
+	CU_ASSERT_EQUAL(store_delivery_list(s, NULL, delivery_cb, out), 0);
+	CHECK(!strcmp(out, "1:ops/1/pager=failed(exit 3)E 1:ops/2/sink=pending()S 2:all/0/=duplicate()E "), "%s", out);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_delivery_list(s, &(struct store_delivery_filter){.pending_only = true}, delivery_cb, out), 0);
+	CHECK(!strcmp(out, "1:ops/2/sink=pending()S "), "pending: %s", out);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_delivery_list(s, &(struct store_delivery_filter){.route = "all"}, delivery_cb, out), 0);
+	CHECK(!strcmp(out, "2:all/0/=duplicate()E "), "by route: %s", out);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_delivery_list(s, &(struct store_delivery_filter){.limit = 1}, delivery_cb, out), 0);
+	CHECK(!strcmp(out, "2:all/0/=duplicate()E "), "newest 1: %s", out);
+	/* a delivery goes with its record */
+	CU_ASSERT_EQUAL(store_log_trim(s, 3), 0);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_delivery_list(s, NULL, delivery_cb, out), 0);
+	CHECK(!strcmp(out, "2:all/0/=duplicate()E "), "after trim: %s", out);
+
+	CU_ASSERT_EQUAL(store_route_sync(s, "ops", "match severity>=major; groups pager", 1), 1);
+	CU_ASSERT_EQUAL(store_route_sync(s, "ops", "match severity>=major; groups pager", 2), 0);
+	CU_ASSERT_EQUAL(store_route_sync(s, "ops", "match severity>=minor; groups pager", 3), 1);
+	CU_ASSERT_EQUAL(store_route_sync(s, "old", "x", 4), 1);
+	CU_ASSERT_EQUAL(store_route_prune(s, keep, 1), 0);
+	CU_ASSERT_EQUAL(store_route_sync(s, "ops", "match severity>=minor; groups pager", 5), 0);
+	CU_ASSERT_EQUAL(store_route_sync(s, "old", "x", 6), 1); /* forgotten: new again */
+	store_close(s);
+	tdir_remove(&t);
+}
+
 static CU_TestInfo tests[] = {
 	{"open_create", test_open_create},
 	{"newer_refused", test_newer_refused},
@@ -1531,6 +1619,7 @@ static CU_TestInfo tests[] = {
 	{"full_page_limit", test_full_page_limit},
 	{"full_disk", test_full_disk},
 	{"append_throughput", test_append_throughput},
+	{"routing", test_routing},
 	CU_TEST_INFO_NULL,
 };
 
