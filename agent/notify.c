@@ -10,6 +10,7 @@
 #include "log.h"
 #include "shugo_oids.h"
 #include "notify.h"
+#include "snmpsess.h"
 #include "strutil.h"
 
 #define INFLIGHT_MAX 32          /* INFORMs outstanding per target */
@@ -191,97 +192,22 @@ static int inform_cb(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *pdu, v
 	return 1;
 }
 
-static int set_v3(netsnmp_session *s, const struct cfg_user *u)
-{
-	const oid *ap;
-	size_t aplen = USM_AUTH_PROTO_SHA_LEN;
-
-	switch (u->auth) {
-	case AUTH_SHA1: ap = usmHMACSHA1AuthProtocol; aplen = OID_LENGTH(usmHMACSHA1AuthProtocol); break;
-	case AUTH_SHA512: ap = usmHMAC384SHA512AuthProtocol; aplen = OID_LENGTH(usmHMAC384SHA512AuthProtocol); break;
-	default: ap = usmHMAC192SHA256AuthProtocol; aplen = OID_LENGTH(usmHMAC192SHA256AuthProtocol); break;
-	}
-	s->version = SNMP_VERSION_3;
-	s->securityName = strdup(u->name);
-	s->securityNameLen = strlen(u->name);
-	s->securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
-	s->securityAuthProto = snmp_duplicate_objid(ap, aplen);
-	s->securityAuthProtoLen = aplen;
-	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
-	if (generate_Ku(ap, aplen, (const u_char *)u->auth_pass, strlen(u->auth_pass),
-			s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS)
-		return -1;
-	if (u->priv == PRIV_AES256) {
-		s->securityPrivProto = snmp_duplicate_objid(usmAES256PrivProtocol, OID_LENGTH(usmAES256PrivProtocol));
-		s->securityPrivProtoLen = OID_LENGTH(usmAES256PrivProtocol);
-	} else {
-		s->securityPrivProto = snmp_duplicate_objid(usmAESPrivProtocol, OID_LENGTH(usmAESPrivProtocol));
-		s->securityPrivProtoLen = OID_LENGTH(usmAESPrivProtocol);
-	}
-	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
-	if (generate_Ku(ap, aplen, (const u_char *)u->priv_pass, strlen(u->priv_pass),
-			s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS)
-		return -1;
-	return 0;
-}
-
-/* Open the target's session. For an SNMPv3 INFORM, net-snmp first discovers the
- * receiver's engine ID, synchronously, bounded by the target's timeout and
- * retries; if the receiver is down the open fails and is retried later. */
+/* Open the target's session (snmpsess_open_target: for an SNMPv3 INFORM
+ * without a configured engine_id, net-snmp discovers the receiver's engine
+ * ID synchronously, bounded by the target's timeout and retries); if the
+ * receiver is down the open fails and is retried later. */
 static int target_connect(struct target *t)
 {
-	const struct cfg_target *ct = t->ct;
-	netsnmp_session s;
-	int rc = -1;
+	char err[256];
 
-	snmp_sess_init(&s);
-	s.peername = t->address;
-	s.timeout = (long)ct->timeout_ms * 1000L;
-	s.retries = (int)ct->retries;
-	s.callback = inform_cb;
-	s.callback_magic = t;
-	if (ct->version == 3) {
-		const struct cfg_user *u = cfg_find_user(t->cfg, ct->user);
-		if (!u || set_v3(&s, u) < 0) {
-			log_err("notify target %s: cannot set up SNMPv3 user '%s'", ct->name, ct->user);
-			goto out;
-		}
-		if (t->inform && ct->engine_id_len) {
-			/* The receiver's engine ID is known: no discovery exchange. */
-			s.securityEngineID = netsnmp_memdup(ct->engine_id, ct->engine_id_len);
-			s.securityEngineIDLen = ct->engine_id_len;
-			s.contextEngineID = netsnmp_memdup(ct->engine_id, ct->engine_id_len);
-			s.contextEngineIDLen = ct->engine_id_len;
-			s.flags |= SNMP_FLAGS_DONT_PROBE;
-		} else if (!t->inform) {
-			/* A trap's sender is authoritative: it speaks with our engine ID. */
-			u_char eid[SNMP_MAXBUF_SMALL];
-			size_t eidlen = snmpv3_get_engineID(eid, sizeof eid);
-			s.securityEngineID = netsnmp_memdup(eid, eidlen);
-			s.securityEngineIDLen = eidlen;
-		}
-	} else {
-		s.version = SNMP_VERSION_2c;
-		s.community = (u_char *)ct->community;
-		s.community_len = strlen(ct->community);
-	}
-	t->ss = snmp_open(&s);
+	t->ss = snmpsess_open_target(t->cfg, t->ct, inform_cb, t, err, sizeof err);
 	if (!t->ss) {
-		log_warn("notify target %s (%s): cannot open session (%s); retrying in %d s", ct->name, ct->address,
-			 snmp_api_errstring(snmp_errno), REOPEN_MS / 1000);
+		log_warn("notify target %s (%s): %s; retrying in %d s", t->ct->name, t->ct->address, err,
+			 REOPEN_MS / 1000);
 		t->reopen_ms = agent_now_ms() + REOPEN_MS;
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	if (s.version == SNMP_VERSION_3) {
-		free(s.securityName);
-		free(s.securityAuthProto);
-		free(s.securityPrivProto);
-		free(s.securityEngineID);
-		free(s.contextEngineID);
-	}
-	return rc;
+	return 0;
 }
 
 static struct target *target_open(const struct shugo_config *cfg, const struct cfg_target *ct)

@@ -2,6 +2,7 @@
  * DateAndTime encoding (RFC 2579) that notifications and MIB tables carry.
  * Pure: no clock, no locale, no allocation. */
 #include <string.h>
+#include <time.h>
 #include "strutil.h"
 
 size_t str_copy(char *dst, const char *src, size_t size)
@@ -94,4 +95,18 @@ size_t str_dateandtime(unsigned char *buf, int64_t t)
 	buf[9] = 0; /* UTC: +00:00 */
 	buf[10] = 0;
 	return 11;
+}
+
+bool str_localtime(int64_t ms, struct tm *tm, int *msec)
+{
+	int64_t sec = ms / 1000;
+	int m = (int)(ms % 1000);
+
+	if (m < 0) {
+		m += 1000;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	*msec = m;
+	return localtime_r(&t, tm) != NULL;
 }

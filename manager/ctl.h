@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "json.h"
 #include "store.h"
 
 /* Exit statuses: 0 fine, 1 usage or store error, 2 no such object (node). */
@@ -55,16 +56,6 @@ const char *ctl_fmt_age(char *buf, size_t size, int64_t ms, int64_t now_ms);
  * that a record stays on one line and a foreign trap cannot send escape
  * sequences to the operator's terminal. Returns buf. */
 const char *ctl_text(char *buf, size_t size, const char *s);
-
-/* JSON output. ctl_json_str writes a quoted, escaped JSON string: control
- * characters, quotes and backslashes escaped; bytes that are not valid UTF-8
- * become U+FFFD. The rest write `"key":` and a value. */
-void ctl_json_str(FILE *f, const char *s);
-void ctl_json_kstr(FILE *f, const char *key, const char *val);
-void ctl_json_kint(FILE *f, const char *key, int64_t val);
-void ctl_json_kbool(FILE *f, const char *key, bool val);
-/* key_ms (a number, null when 0) and key (an ISO string, null when 0). */
-void ctl_json_ktime(FILE *f, const char *key, int64_t ms);
 
 /* A table printed with columns as wide as their widest cell, two spaces
  * apart; the last column is not padded. Cells are copied. */

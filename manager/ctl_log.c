@@ -54,43 +54,9 @@ struct out {
 
 static void print_json(const struct log_rec *r)
 {
-	FILE *f = stdout;
-
-	fputc('{', f);
-	ctl_json_kint(f, "id", r->id);
-	fputc(',', f);
-	ctl_json_kstr(f, "origin", lr_origin_name(r->origin));
-	fputc(',', f);
-	ctl_json_kstr(f, "node", r->node);
-	fputc(',', f);
-	ctl_json_kint(f, "boot", r->boot);
-	fputc(',', f);
-	ctl_json_kint(f, "seq", r->seq);
-	fputc(',', f);
-	ctl_json_kint(f, "type", r->type);
-	fputc(',', f);
-	ctl_json_kstr(f, "type_name", r->type_name);
-	fputc(',', f);
-	ctl_json_kstr(f, "trap_oid", r->trap_oid);
-	fputc(',', f);
-	ctl_json_kint(f, "sev", r->sev);
-	fputc(',', f);
-	ctl_json_kstr(f, "severity", r->sev ? ev_sev_name(r->sev) : "");
-	fputc(',', f);
-	ctl_json_kstr(f, "object", r->object);
-	fputc(',', f);
-	ctl_json_kstr(f, "state", r->state);
-	fputc(',', f);
-	ctl_json_kstr(f, "detail", r->detail);
-	fputc(',', f);
-	ctl_json_kint(f, "alarm_id", r->alarm_id);
-	fputc(',', f);
-	ctl_json_ktime(f, "occurred", r->occurred_ms);
-	fputc(',', f);
-	ctl_json_ktime(f, "received", r->received_ms);
-	fputc(',', f);
-	ctl_json_kstr(f, "source", r->source);
-	fputs("}\n", f);
+	fputc('{', stdout);
+	json_log_rec(stdout, r);
+	fputs("}\n", stdout);
 }
 
 static void print_text(const struct log_rec *r)

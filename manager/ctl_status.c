@@ -409,37 +409,37 @@ static void json_node(FILE *f, const struct store_node *n, const struct summary 
 {
 	char buf[160];
 
-	ctl_json_kstr(f, "name", n->name);
+	json_kstr(f, "name", n->name);
 	fputc(',', f);
-	ctl_json_kstr(f, "address", n->address);
+	json_kstr(f, "address", n->address);
 	fputc(',', f);
-	ctl_json_kstr(f, "state", node_state_name(n->state));
+	json_kstr(f, "state", node_state_name(n->state));
 	fputc(',', f);
-	ctl_json_ktime(f, "last_seen", n->last_seen_ms);
+	json_ktime(f, "last_seen", n->last_seen_ms);
 	fputc(',', f);
-	ctl_json_ktime(f, "last_change", n->last_change_ms);
+	json_ktime(f, "last_change", n->last_change_ms);
 	fputc(',', f);
-	ctl_json_kint(f, "boot", n->boot);
+	json_kint(f, "boot", n->boot);
 	fputc(',', f);
-	ctl_json_kint(f, "notif_seq", n->notif_seq);
+	json_kint(f, "notif_seq", n->notif_seq);
 	fputc(',', f);
-	ctl_json_kint(f, "repaired_seq", n->repaired_seq);
+	json_kint(f, "repaired_seq", n->repaired_seq);
 	fputc(',', f);
-	ctl_json_kstr(f, "detail", n->detail);
+	json_kstr(f, "detail", n->detail);
 	fputc(',', f);
-	ctl_json_kbool(f, "stale", node_stale(n, s));
+	json_kbool(f, "stale", node_stale(n, s));
 	fputc(',', f);
-	ctl_json_kstr(f, "stale_reason", node_stale(n, s) ? stale_text(buf, sizeof buf, n, s) : "");
+	json_kstr(f, "stale_reason", node_stale(n, s) ? stale_text(buf, sizeof buf, n, s) : "");
 	fputc(',', f);
-	ctl_json_kint(f, "processes_total", (int64_t)s->procs);
+	json_kint(f, "processes_total", (int64_t)s->procs);
 	fputc(',', f);
-	ctl_json_kint(f, "processes_problem", (int64_t)s->proc_problems);
+	json_kint(f, "processes_problem", (int64_t)s->proc_problems);
 	fputc(',', f);
-	ctl_json_kint(f, "resource_problems", (int64_t)s->res_problems);
+	json_kint(f, "resource_problems", (int64_t)s->res_problems);
 	fputc(',', f);
-	ctl_json_kint(f, "alarms", (int64_t)s->alarms);
+	json_kint(f, "alarms", (int64_t)s->alarms);
 	fputc(',', f);
-	ctl_json_kint(f, "alarms_critical", (int64_t)s->critical);
+	json_kint(f, "alarms_critical", (int64_t)s->critical);
 }
 
 static void json_rows(FILE *f, const struct view *v)
@@ -450,69 +450,69 @@ static void json_rows(FILE *f, const struct view *v)
 	for (size_t i = 0; i < v->procs.n; i++) {
 		const struct store_proc *p = (const struct store_proc *)v->procs.v + i;
 		fputs(i ? ",{" : "{", f);
-		ctl_json_kstr(f, "name", p->name);
+		json_kstr(f, "name", p->name);
 		fputc(',', f);
-		ctl_json_kstr(f, "kind", ctl_proc_kind(p->kind));
+		json_kstr(f, "kind", ctl_proc_kind(p->kind));
 		fputc(',', f);
-		ctl_json_kstr(f, "state", ctl_proc_state(p->state));
+		json_kstr(f, "state", ctl_proc_state(p->state));
 		fputc(',', f);
-		ctl_json_kint(f, "instances", p->instances);
+		json_kint(f, "instances", p->instances);
 		fputc(',', f);
-		ctl_json_kint(f, "restarts", p->restarts);
+		json_kint(f, "restarts", p->restarts);
 		fprintf(f, ",\"cpu_percent\":%s,", hundredths(buf, sizeof buf, p->cpu, ""));
-		ctl_json_kint(f, "rss_kb", (int64_t)p->rss_kb);
+		json_kint(f, "rss_kb", (int64_t)p->rss_kb);
 		fputc(',', f);
-		ctl_json_ktime(f, "last_change", p->last_change * 1000);
+		json_ktime(f, "last_change", p->last_change * 1000);
 		fputc(',', f);
-		ctl_json_ktime(f, "updated", p->updated_ms);
+		json_ktime(f, "updated", p->updated_ms);
 		fputc(',', f);
-		ctl_json_kbool(f, "problem", ctl_proc_problem(p->state));
+		json_kbool(f, "problem", ctl_proc_problem(p->state));
 		fputc(',', f);
-		ctl_json_kbool(f, "stale", p->stale);
+		json_kbool(f, "stale", p->stale);
 		fputc('}', f);
 	}
 	fputs("],\"resources\":[", f);
 	for (size_t i = 0; i < v->res.n; i++) {
 		const struct store_res *r = (const struct store_res *)v->res.v + i;
 		fputs(i ? ",{" : "{", f);
-		ctl_json_kstr(f, "name", r->name);
+		json_kstr(f, "name", r->name);
 		fputc(',', f);
-		ctl_json_kstr(f, "type", ctl_res_type(r->type));
+		json_kstr(f, "type", ctl_res_type(r->type));
 		if (r->type != 0 && r->type != 6)
 			fprintf(f, ",\"value\":%s", hundredths(buf, sizeof buf, r->value, ""));
 		else
 			fputs(",\"value\":null", f);
 		fputc(',', f);
-		ctl_json_kstr(f, "state", ctl_res_state(r->type, r->state));
+		json_kstr(f, "state", ctl_res_state(r->type, r->state));
 		fputc(',', f);
-		ctl_json_kstr(f, "detail", r->detail);
+		json_kstr(f, "detail", r->detail);
 		fputc(',', f);
-		ctl_json_ktime(f, "updated", r->updated_ms);
+		json_ktime(f, "updated", r->updated_ms);
 		fputc(',', f);
-		ctl_json_kbool(f, "problem", ctl_res_problem(r->type, r->state));
+		json_kbool(f, "problem", ctl_res_problem(r->type, r->state));
 		fputc(',', f);
-		ctl_json_kbool(f, "stale", r->stale);
+		json_kbool(f, "stale", r->stale);
 		fputc('}', f);
 	}
 	fputs("],\"alarms\":[", f);
 	for (size_t i = 0; i < v->alarms.n; i++) {
 		const struct store_alarm *a = (const struct store_alarm *)v->alarms.v + i;
 		fputs(i ? ",{" : "{", f);
-		ctl_json_kint(f, "id", a->id);
+		json_kint(f, "id", a->id);
 		fputc(',', f);
-		ctl_json_kstr(f, "type", alarm_type(ty, sizeof ty, a->type));
+		json_kstr(f, "type", alarm_type(ty, sizeof ty, a->type));
 		fputc(',', f);
-		ctl_json_kstr(f, "severity", ev_sev_name(a->sev));
+		json_kstr(f, "severity", ev_sev_name(a->sev));
 		fputc(',', f);
-		ctl_json_kstr(f, "object", a->object);
+		json_kstr(f, "object", a->object);
 		fputc(',', f);
-		ctl_json_ktime(f, "raised", a->raised * 1000);
+		json_ktime(f, "raised", a->raised * 1000);
 		fputc(',', f);
-		ctl_json_kstr(f, "detail", a->detail);
+		json_kstr(f, "detail", a->detail);
 		fputc(',', f);
-		ctl_json_ktime(f, "updated", a->updated_ms);
+		json_ktime(f, "updated", a->updated_ms);
 		fputc(',', f);
-		ctl_json_kbool(f, "stale", a->stale);
+		json_kbool(f, "stale", a->stale);
 		fputc('}', f);
 	}
 	fputc(']', f);
@@ -525,9 +525,9 @@ static void json_status(const struct ctl *c, const struct view *v, bool detail)
 	int64_t updated = counters_updated(&v->counters);
 
 	fputc('{', f);
-	ctl_json_kstr(f, "store", c->store_path);
+	json_kstr(f, "store", c->store_path);
 	fputc(',', f);
-	ctl_json_ktime(f, "now", c->now_ms);
+	json_ktime(f, "now", c->now_ms);
 	fputs(",\"nodes\":[", f);
 	for (size_t i = 0; i < v->nodes.n; i++) {
 		fputs(i ? ",{" : "{", f);
@@ -544,12 +544,12 @@ static void json_status(const struct ctl *c, const struct view *v, bool detail)
 		for (size_t i = 0; i < v->counters.n; i++) {
 			if (i)
 				fputc(',', f);
-			ctl_json_kint(f, k[i].name, (int64_t)k[i].value);
+			json_kint(f, k[i].name, (int64_t)k[i].value);
 		}
 		fputs("},", f);
-		ctl_json_ktime(f, "updated", updated);
+		json_ktime(f, "updated", updated);
 		fputc(',', f);
-		ctl_json_kbool(f, "stale", c->now_ms - updated > TRAPD_STALE_MS);
+		json_kbool(f, "stale", c->now_ms - updated > TRAPD_STALE_MS);
 		fputc('}', f);
 	}
 	fputs("}\n", f);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "poller.h"
 #include "shugo_oids.h"
+#include "snmpsess.h"
 #include "strutil.h"
 
 #define FETCH_BATCH 8 /* notification log rows per GET (7 columns each) */
@@ -447,43 +448,6 @@ static void put_cell(struct pnode *pn, int t, unsigned col, const oid *idx, size
 
 static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *pdu, void *magic);
 
-static int set_v3(netsnmp_session *s, const struct cfg_user *u)
-{
-	const oid *ap;
-	size_t aplen;
-
-	switch (u->auth) {
-	case AUTH_SHA1: ap = usmHMACSHA1AuthProtocol; aplen = OID_LENGTH(usmHMACSHA1AuthProtocol); break;
-	case AUTH_SHA512: ap = usmHMAC384SHA512AuthProtocol; aplen = OID_LENGTH(usmHMAC384SHA512AuthProtocol); break;
-	default: ap = usmHMAC192SHA256AuthProtocol; aplen = OID_LENGTH(usmHMAC192SHA256AuthProtocol); break;
-	}
-	s->version = SNMP_VERSION_3;
-	s->securityModel = SNMP_SEC_MODEL_USM;
-	s->securityName = strdup(u->name);
-	s->securityNameLen = strlen(u->name);
-	s->securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
-	s->securityAuthProto = snmp_duplicate_objid(ap, aplen);
-	s->securityAuthProtoLen = aplen;
-	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
-	if (!s->securityName || !s->securityAuthProto ||
-	    generate_Ku(ap, aplen, (const u_char *)u->auth_pass, strlen(u->auth_pass), s->securityAuthKey,
-			&s->securityAuthKeyLen) != SNMPERR_SUCCESS)
-		return -1;
-	if (u->priv == PRIV_AES256) {
-		s->securityPrivProto = snmp_duplicate_objid(usmAES256PrivProtocol, OID_LENGTH(usmAES256PrivProtocol));
-		s->securityPrivProtoLen = OID_LENGTH(usmAES256PrivProtocol);
-	} else {
-		s->securityPrivProto = snmp_duplicate_objid(usmAESPrivProtocol, OID_LENGTH(usmAESPrivProtocol));
-		s->securityPrivProtoLen = OID_LENGTH(usmAESPrivProtocol);
-	}
-	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
-	if (!s->securityPrivProto ||
-	    generate_Ku(ap, aplen, (const u_char *)u->priv_pass, strlen(u->priv_pass), s->securityPrivKey,
-			&s->securityPrivKeyLen) != SNMPERR_SUCCESS)
-		return -1;
-	return 0;
-}
-
 /* Open the node's session. SNMPv3: net-snmp would find the agent's engine ID
  * with a synchronous exchange at open (or at the first send), stalling every
  * other node for a whole timeout when this one is dead; the probe is ours to
@@ -500,7 +464,7 @@ static int pnode_open(struct pnode *pn)
 	s.callback = on_response;
 	s.callback_magic = pn;
 	if (pn->version == 3) {
-		if (set_v3(&s, &pn->user) < 0) {
+		if (snmpsess_set_usm(&s, &pn->user) < 0) {
 			snprintf(pn->open_err, sizeof pn->open_err, "cannot set up SNMPv3 user '%s'", pn->user.name);
 			goto out;
 		}
@@ -521,11 +485,8 @@ static int pnode_open(struct pnode *pn)
 	pn->open_err[0] = '\0';
 	rc = 0;
 out:
-	if (s.version == SNMP_VERSION_3) {
-		free(s.securityName);
-		free(s.securityAuthProto);
-		free(s.securityPrivProto);
-	}
+	if (s.version == SNMP_VERSION_3)
+		snmpsess_clear(&s);
 	return rc;
 }
 

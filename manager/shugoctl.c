@@ -13,6 +13,8 @@
 #include <time.h>
 #include "config.h"
 #include "ctl.h"
+#include "json.h"
+#include "strutil.h"
 
 static const char usage_text[] =
 	"usage: shugoctl [-c CONFIG] [-N NODE] [--store PATH] [--json] COMMAND [ARGS]\n"
@@ -215,27 +217,13 @@ const char *ctl_parse_time(const char *s, int64_t now_ms, int64_t *ms)
 	return NULL;
 }
 
-static bool to_local(int64_t ms, struct tm *tm, int *msec)
-{
-	int64_t sec = ms / 1000;
-	int m = (int)(ms % 1000);
-
-	if (m < 0) {
-		m += 1000;
-		sec--;
-	}
-	time_t t = (time_t)sec;
-	*msec = m;
-	return localtime_r(&t, tm) != NULL;
-}
-
 const char *ctl_fmt_time(char *buf, size_t size, int64_t ms)
 {
 	struct tm tm;
 	int msec;
 	char d[32];
 
-	if (ms == 0 || !to_local(ms, &tm, &msec) || !strftime(d, sizeof d, "%Y-%m-%d %H:%M:%S", &tm))
+	if (ms == 0 || !str_localtime(ms, &tm, &msec) || !strftime(d, sizeof d, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(buf, size, "-");
 	else
 		snprintf(buf, size, "%s.%03d", d, msec);
@@ -244,20 +232,7 @@ const char *ctl_fmt_time(char *buf, size_t size, int64_t ms)
 
 const char *ctl_fmt_iso(char *buf, size_t size, int64_t ms)
 {
-	struct tm tm;
-	int msec;
-	char d[32];
-
-	if (!to_local(ms, &tm, &msec) || !strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm)) {
-		snprintf(buf, size, "-");
-		return buf;
-	}
-	long off = tm.tm_gmtoff / 60;
-	char sign = off < 0 ? '-' : '+';
-	if (off < 0)
-		off = -off;
-	snprintf(buf, size, "%s.%03d%c%02ld:%02ld", d, msec, sign, off / 60, off % 60);
-	return buf;
+	return json_fmt_iso(buf, size, ms);
 }
 
 const char *ctl_fmt_age(char *buf, size_t size, int64_t ms, int64_t now_ms)
@@ -284,27 +259,6 @@ const char *ctl_fmt_age(char *buf, size_t size, int64_t ms, int64_t now_ms)
 
 /* ---- text ---- */
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), 0 if the bytes there are not one. */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned char c = p[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
 const char *ctl_text(char *buf, size_t size, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -314,7 +268,7 @@ const char *ctl_text(char *buf, size_t size, const char *s)
 		return buf;
 	while (*p) {
 		char esc[8];
-		size_t n = utf8_len(p), elen;
+		size_t n = json_utf8_len(p), elen;
 		/* C1 controls (U+0080..U+009F) act as escapes on some terminals too */
 		bool ctl = n == 0 || *p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
 		if (!ctl) {
@@ -341,81 +295,6 @@ const char *ctl_text(char *buf, size_t size, const char *s)
 	}
 	buf[o] = '\0';
 	return buf;
-}
-
-/* ---- JSON ---- */
-
-void ctl_json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	fputc('"', f);
-	while (*p) {
-		size_t n = utf8_len(p);
-		if (n == 0) {
-			fputs("\\ufffd", f); /* not UTF-8: the replacement character */
-			p++;
-			continue;
-		}
-		if (n > 1) {
-			fwrite(p, 1, n, f);
-			p += n;
-			continue;
-		}
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-		p++;
-	}
-	fputc('"', f);
-}
-
-void ctl_json_kstr(FILE *f, const char *key, const char *val)
-{
-	ctl_json_str(f, key);
-	fputc(':', f);
-	ctl_json_str(f, val);
-}
-
-void ctl_json_kint(FILE *f, const char *key, int64_t val)
-{
-	ctl_json_str(f, key);
-	fprintf(f, ":%lld", (long long)val);
-}
-
-void ctl_json_kbool(FILE *f, const char *key, bool val)
-{
-	ctl_json_str(f, key);
-	fputs(val ? ":true" : ":false", f);
-}
-
-void ctl_json_ktime(FILE *f, const char *key, int64_t ms)
-{
-	char k[80], iso[48];
-
-	snprintf(k, sizeof k, "%s_ms", key);
-	ctl_json_str(f, k);
-	if (ms)
-		fprintf(f, ":%lld,", (long long)ms);
-	else
-		fputs(":null,", f);
-	ctl_json_str(f, key);
-	fputc(':', f);
-	if (ms)
-		ctl_json_str(f, ctl_fmt_iso(iso, sizeof iso, ms));
-	else
-		fputs("null", f);
 }
 
 /* ---- tables ---- */

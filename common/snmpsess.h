@@ -1,0 +1,28 @@
+/* net-snmp sessions from the configuration: the SNMPv3 USM keys of a
+ * snmp.users entry, and a session that sends notifications to a receiver
+ * configured like notify.targets (the agent's targets, the manager's SNMP
+ * routing destinations). */
+#ifndef SHUGO_SNMPSESS_H
+#define SHUGO_SNMPSESS_H
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include "config.h"
+
+/* Make s an authPriv session as user u (keys derived from its passwords).
+ * What it allocates is released by snmpsess_clear. 0 / -1. */
+int snmpsess_set_usm(netsnmp_session *s, const struct cfg_user *u);
+/* Free what snmpsess_set_usm and snmpsess_open_target put into the template
+ * s (snmp_open copies it). */
+void snmpsess_clear(netsnmp_session *s);
+
+/* Open a session that sends t's notifications: v2c with its community, or
+ * v3 authPriv as its user (looked up in cfg). For an SNMPv3 INFORM with a
+ * configured engine_id nothing is discovered; without one net-snmp
+ * discovers the receiver's engine ID at open, synchronously, bounded by the
+ * timeout and retries. A TRAP speaks with this engine's ID. cb/magic get
+ * the INFORM responses. NULL with the reason in err. */
+netsnmp_session *snmpsess_open_target(const struct shugo_config *cfg, const struct cfg_target *t,
+				      netsnmp_callback cb, void *magic, char *err, size_t errlen);
+
+#endif
