@@ -258,6 +258,8 @@ static enum rjob_next begin(struct rjob *j, rjob_avail_fn avail, void *arg)
 		}
 		if (j->pending)
 			return RJ_ATTEMPT;
+		if (j->group < 32)
+			j->skipped |= 1u << j->group;
 	}
 	return RJ_FAILED;
 }

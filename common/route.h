@@ -59,6 +59,7 @@ struct rjob {
 	size_t group; /* current group, index into rt->groups */
 	uint8_t st[ROUTE_GROUP_MAX]; /* enum rjob_dest, per destination of the group */
 	unsigned pending, ok, failed;
+	uint32_t skipped; /* bit g: group g was passed over, every destination unavailable */
 };
 
 enum rjob_next {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "cluster.h"
+#include "router.h"
 #include "event.h"
 #include "log.h"
 #include "poller.h"
@@ -240,29 +241,37 @@ static void rec_append(struct log_rec *r, size_t n, int64_t now_ms)
 	cluster_tail(now_ms);
 }
 
-/* A record the manager raises itself. */
-static void raise_event(const struct mgr_node *n, enum mgr_notif type, enum shugo_severity sev, const char *state,
-			const char *detail, int64_t now_ms)
+void cluster_raise(struct log_rec *r)
 {
 	static const unsigned prefix[] = {OID_MGR_NOTIF_PREFIX};
-	struct log_rec r = {0};
 	int64_t wall = mgr_wall_ms();
 	size_t off = 0;
 
-	r.origin = LR_MANAGER;
+	r->id = 0;
+	r->origin = LR_MANAGER;
+	str_copy(r->type_name, mgr_notif_name(r->type) ? mgr_notif_name(r->type) : "", sizeof r->type_name);
+	for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++)
+		off += (size_t)snprintf(r->trap_oid + off, sizeof r->trap_oid - off, ".%u", prefix[i]);
+	snprintf(r->trap_oid + off, sizeof r->trap_oid - off, ".%d", r->type);
+	r->occurred_ms = wall;
+	r->received_ms = wall;
+	rec_append(r, 1, mgr_mono_ms());
+}
+
+/* A record the manager raises itself about node n. */
+static void raise_event(const struct mgr_node *n, enum mgr_notif type, enum shugo_severity sev, const char *state,
+			const char *detail, int64_t now_ms)
+{
+	struct log_rec r = {0};
+
+	(void)now_ms;
 	str_copy(r.node, n->name, sizeof r.node);
 	r.type = type;
-	str_copy(r.type_name, mgr_notif_name(type) ? mgr_notif_name(type) : "", sizeof r.type_name);
-	for (size_t i = 0; i < sizeof prefix / sizeof prefix[0]; i++)
-		off += (size_t)snprintf(r.trap_oid + off, sizeof r.trap_oid - off, ".%u", prefix[i]);
-	snprintf(r.trap_oid + off, sizeof r.trap_oid - off, ".%d", (int)type);
 	r.sev = sev;
 	snprintf(r.object, sizeof r.object, "node:%s", n->name);
 	str_copy(r.state, state, sizeof r.state);
 	str_copy(r.detail, detail, sizeof r.detail);
-	r.occurred_ms = wall;
-	r.received_ms = wall;
-	rec_append(&r, 1, now_ms);
+	cluster_raise(&r);
 }
 
 static long long secs(int64_t ms)
@@ -661,9 +670,9 @@ static void hear(const struct log_rec *r, int64_t now_ms)
 
 void cluster_publish(const struct log_rec *r)
 {
-	/* Routing to people and programs hooks in here. */
 	log_debug("log %" PRId64 ": %s %s %s %s %s: %s", r->id, lr_origin_name(r->origin), r->node[0] ? r->node : "-",
 		  r->type_name[0] ? r->type_name : r->trap_oid, r->object, r->state, r->detail);
+	router_publish(r, mgr_mono_ms());
 }
 
 void cluster_tail(int64_t now_ms)

@@ -52,7 +52,11 @@ void cluster_tick(int64_t now_ms);
 void cluster_tail(int64_t now_ms);
 
 /* A new central log record (stored, with its id): the one place where events
- * leave the manager, so routing to people and programs hooks in here. */
+ * leave the manager, to the log line and to routing. */
 void cluster_publish(const struct log_rec *r);
+/* Raise an event of the manager's own: r's type (enum mgr_notif), severity,
+ * node, object, state and detail as given; origin, type name, trap OID and
+ * times are filled in. It is stored and published like any record. */
+void cluster_raise(struct log_rec *r);
 
 #endif

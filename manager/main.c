@@ -20,13 +20,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "cluster.h"
+#include "deliver.h"
 #include "log.h"
 #include "mib/register.h"
 #include "model.h"
 #include "poller.h"
+#include "router.h"
 #include "statefile.h"
 #include "store.h"
 #include "strutil.h"
+#include "watch.h"
 
 #ifndef SHUGO_SYSCONFDIR
 #define SHUGO_SYSCONFDIR "/etc/shugo"
@@ -130,9 +133,11 @@ static void reload(void)
 		cfg_free(n);
 		return;
 	}
-	cfg_free(cfg);
+	router_reload(n, mgr_mono_ms());
+	router_release(cfg); /* freed once no delivery uses it */
 	cfg = n;
-	log_notice("configuration reloaded from %s: %zu nodes", cfg_path, cfg->n_nodes);
+	log_notice("configuration reloaded from %s: %zu nodes, %zu routes", cfg_path, cfg->n_nodes,
+		   cfg->routing.n_routes);
 }
 
 /* true when the manager should stop */
@@ -180,11 +185,12 @@ static void add_fd(netsnmp_large_fd_set *fds, int fd, int *nfds)
  * and timers (the polls' and AgentX's), trapd's wake-ups and the signals. */
 static int run(void)
 {
-	netsnmp_large_fd_set fds;
+	netsnmp_large_fd_set fds, wfds;
 	int64_t next_tick = mgr_mono_ms();
 	int rc = 0;
 
 	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
+	netsnmp_large_fd_set_init(&wfds, FD_SETSIZE);
 	for (;;) {
 		int64_t now = mgr_mono_ms(), due;
 		struct timeval tv;
@@ -192,6 +198,7 @@ static int run(void)
 
 		if (now >= next_tick) {
 			cluster_tick(now);
+			router_tick(now);
 			next_tick += TICK_MS;
 			if (next_tick <= now) /* fell behind: no burst */
 				next_tick = now + TICK_MS;
@@ -203,12 +210,14 @@ static int run(void)
 		tv.tv_sec = (time_t)(due / 1000);
 		tv.tv_usec = (suseconds_t)(due % 1000) * 1000;
 		NETSNMP_LARGE_FD_ZERO(&fds);
+		NETSNMP_LARGE_FD_ZERO(&wfds);
 		/* net-snmp shortens tv for its own timeouts and alarms */
 		snmp_select_info2(&nfds, &fds, &tv, &block);
 		add_fd(&fds, sigfd, &nfds);
 		if (evfd >= 0)
 			add_fd(&fds, evfd, &nfds);
-		count = netsnmp_large_fd_set_select(nfds, &fds, NULL, NULL, &tv);
+		watch_fill(&fds, &wfds, &nfds); /* routing's programs and sockets */
+		count = netsnmp_large_fd_set_select(nfds, &fds, &wfds, NULL, &tv);
 		if (count < 0 && errno != EINTR) {
 			log_err("select: %s", strerror(errno));
 			rc = -1;
@@ -224,6 +233,7 @@ static int run(void)
 				NETSNMP_LARGE_FD_CLR(evfd, &fds);
 				event_read();
 			}
+			watch_dispatch(&fds, &wfds);
 			snmp_read2(&fds);
 		}
 		/* timeouts even while other fds keep select busy */
@@ -232,6 +242,7 @@ static int run(void)
 		netsnmp_check_outstanding_agent_requests();
 	}
 	netsnmp_large_fd_set_cleanup(&fds);
+	netsnmp_large_fd_set_cleanup(&wfds);
 	return rc;
 }
 
@@ -391,11 +402,18 @@ int main(int argc, char **argv)
 		log_err("poller: %s", strerror(errno));
 		goto snmp_out;
 	}
+	/* after init_snmp: routing's SNMP destinations are net-snmp sessions */
+	if (router_init(st, cfg, mgr_mono_ms()) < 0) {
+		log_err("routing: %s", strerror(errno));
+		goto snmp_out;
+	}
 	log_notice("shugo-manager %s started as node %s (epoch %u, %zu nodes, store %s)", SHUGO_VERSION,
 		   cfg->node_name, the_model.epoch, the_model.n_nodes, cfg->manager.store);
 	rc = run() < 0 ? 1 : 0;
 	log_notice("shutting down");
 snmp_out:
+	router_free();
+	watch_free();
 	poller_shutdown();
 	snmp_shutdown("shugo-manager");
 out:

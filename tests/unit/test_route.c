@@ -178,6 +178,7 @@ static void test_fallback(void)
 
 	/* group 0 is all down: skipped; group 1 is attempted */
 	CHECK(rjob_start(&j, &rt, 0, avail_even, NULL) == RJ_ATTEMPT && j.group == 1, "down group skipped");
+	CHECK(j.skipped == 1, "group 0 noted as skipped (%#x)", (unsigned)j.skipped);
 	CHECK(j.st[0] == RJD_PENDING && j.st[1] == RJD_PENDING, "both attempted");
 	CHECK(rjob_result(&j, 0, false, avail_even, NULL) == RJ_WAIT, "one failed, one pending");
 	CHECK(rjob_result(&j, 1, true, avail_even, NULL) == RJ_DELIVERED, "any: one acknowledged is enough");
