@@ -34,6 +34,7 @@ int ctl_usage_error(const char *usage, const char *fmt, ...) __attribute__((form
 /* The commands: argv[0] is the command name; they parse their own options. */
 int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_log(struct ctl *c, int argc, char **argv);
+int ctl_deliveries(struct ctl *c, int argc, char **argv);
 
 /* Wall clock in milliseconds since the epoch. */
 int64_t ctl_now_ms(void);

@@ -1,7 +1,7 @@
 /* shugoctl: the operator's command line. This file owns the front end (global
  * options, finding and opening the store) and what every command shares: time
  * parsing and formatting, terminal-safe text, JSON strings and plain tables.
- * The commands themselves are ctl_status.c and ctl_log.c. */
+ * The commands themselves are ctl_status.c, ctl_log.c and ctl_deliveries.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -20,8 +20,9 @@ static const char usage_text[] =
 	"usage: shugoctl [-c CONFIG] [-N NODE] [--store PATH] [--json] COMMAND [ARGS]\n"
 	"\n"
 	"Commands:\n"
-	"  status [NODE]     the cluster's nodes, or one node's processes, resources and alarms\n"
-	"  log [OPTIONS]     the central event log (see shugoctl log --help)\n"
+	"  status [NODE]         the cluster's nodes, or one node's processes, resources and alarms\n"
+	"  log [OPTIONS]         the central event log (see shugoctl log --help)\n"
+	"  deliveries [OPTIONS]  what notification routing did (see shugoctl deliveries --help)\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config CONFIG   cluster definition to find the store in (manager.store);\n"
@@ -493,6 +494,8 @@ int main(int argc, char **argv)
 		rc = ctl_status(&c, argc, argv);
 	else if (strcmp(argv[0], "log") == 0)
 		rc = ctl_log(&c, argc, argv);
+	else if (strcmp(argv[0], "deliveries") == 0)
+		rc = ctl_deliveries(&c, argc, argv);
 	else if (strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
 		rc = CTL_OK;

@@ -56,14 +56,22 @@ echo "\$SHUGO_LOG_ID" >>"$T/hang-done.log"
 EOF
 chmod 0755 "$T/fail.sh" "$T/record.sh" "$T/hang.sh"
 
-# A unix stream socket receiver: one JSON line per connection, answered "ok".
+# A stream socket receiver (unix path, or a TCP port on 127.0.0.1 that it
+# picks and writes to READY): one JSON line per connection, answered "ok".
 cat >"$T/sink.py" <<'EOF'
 import json, os, socket, sys
-path, log = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
+where, log, ready = sys.argv[1], sys.argv[2], sys.argv[3]
+if where == "tcp":
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    where = str(s.getsockname()[1])
+else:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(where)
 s.listen(16)
-open(path + ".ready", "w").close()
+with open(ready + ".tmp", "w") as f:
+    f.write(where)
+os.rename(ready + ".tmp", ready)
 while True:
     c, _ = s.accept()
     buf = b""
@@ -78,9 +86,13 @@ while True:
     c.sendall(b"ok stored\n")
     c.close()
 EOF
-python3 "$T/sink.py" "$SINK_SOCK" "$T/sink.log" </dev/null >>"$T/sink.err" 2>&1 &
+python3 "$T/sink.py" "$SINK_SOCK" "$T/sink.log" "$T/sink.ready" </dev/null >>"$T/sink.err" 2>&1 &
 track_pid $! sink
-wait_for 10 test -e "$SINK_SOCK.ready"
+python3 "$T/sink.py" tcp "$T/tcpsink.log" "$T/tcpsink.ready" </dev/null >>"$T/sink.err" 2>&1 &
+track_pid $! tcpsink
+wait_for 10 test -e "$T/sink.ready"
+wait_for 10 test -e "$T/tcpsink.ready"
+TCP_PORT=$(cat "$T/tcpsink.ready")
 
 write_config() { # [extra route yaml]
 	{
@@ -122,6 +134,8 @@ routing:
     - {name: deadsock, method: unix, path: "$T/nobody.sock", timeout: 1s}
     - {name: onzz, method: unix, path: "$SINK_SOCK", node: zz}
     - {name: sink, method: unix, path: "$SINK_SOCK"}
+    - {name: tcpsink, method: tcp, address: "127.0.0.1:$TCP_PORT"}
+    - {name: tcpsink-noack, method: tcp, address: "127.0.0.1:$TCP_PORT", ack: false}
     - {name: slow, method: program, command: [/bin/sleep, "30"], timeout: 500ms}
     - {name: recorder, method: program, command: ["$T/record.sh"]}
     - {name: hang, method: program, command: ["$T/hang.sh"], timeout: 20s}
@@ -154,6 +168,10 @@ routing:
     - name: resume
       match: {object: "app:resume"}
       groups: [hang]
+    - name: tcp
+      match: {object: "app:tcp"}
+      groups: [[tcpsink, tcpsink-noack]]
+      require: all
 ${1:-}
 EOF
 	} >"$T/shugo.yaml"
@@ -173,7 +191,7 @@ start_manager() {
 out=$("$MANAGER_BIN" -n -c "$T/shugo.yaml" -N alpha) || fail "manager -n: $out"
 start_manager
 wait_for 20 q_is 4 "select state from nodes where name = 'zz'"
-ok "the manager runs with 8 routes; zz is down"
+ok "the manager runs with 9 routes; zz is down"
 
 # --- zz's down, forwarded to another NMS as an SNMP INFORM ----------------------
 
@@ -210,6 +228,21 @@ assert r["snapshot"] is False and r["held"] == 0 and r["occurred_ms"] > 0, r
 ' || fail "the sink's record"
 ok "shugoProcAlarm web: pager (exit 3) and deadsock failed, onzz skipped (zz down), the sink acknowledged group 3"
 
+CTL="$top_builddir/manager/shugoctl"
+out=$("$CTL" --store "$STORE" deliveries --route fallback --log "$alarm_id") || fail "shugoctl deliveries: $out"
+assert_match "$out" "^ID +STARTED +ROUTE +LOG +GROUP +DESTINATION +STATE +RESULT" "deliveries header"
+assert_match "$out" " fallback +$alarm_id +1 +pager +failed +exit 3: pager service unreachable" "pager row"
+assert_match "$out" " fallback +$alarm_id +2 +onzz +skipped +node zz is down" "onzz row"
+assert_match "$out" " fallback +$alarm_id +3 +sink +ok +ok stored" "sink row"
+"$CTL" --store "$STORE" --json deliveries -n 0 | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+assert len(rows) >= 5, rows
+assert all(set(r) >= {"id", "log_id", "route", "group", "destination", "state", "result", "started", "ended_ms"} for r in rows)
+assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+' || fail "deliveries --json"
+ok "shugoctl deliveries shows each attempt (table and JSON)"
+
 # --- every group fails: one shugoMgrNotifyFailed, routed, never raised again -------
 
 exited_id=$(q "select id from log where type_name = 'shugoProcExited' and object = 'proc:web' order by id limit 1")
@@ -244,6 +277,12 @@ assert_eq "$(q "select l.node || ':' || d.state from deliveries d join log l on 
 	"ext1:ok ext2:duplicate ext2:ok " "dedup verdicts"
 assert_eq "$(grep -c '^route=shared ' "$T/recorded.log")" 2 "recorder calls for shared"
 ok "the same linkDown from ext1 and ext2: delivered once; another detail is another event"
+
+agent_trap ext5 1 app:tcp raised "over TCP" shugoAppEventRaise
+wait_for 10 q_is "ok:ok stored|ok:written" "select group_concat(state || ':' || result, '|') from
+	(select state, result from deliveries where route = 'tcp' order by destination)"
+assert_eq "$(grep -c '"object": "app:tcp"' "$T/tcpsink.log")" 2 "both TCP deliveries arrived"
+ok "TCP: acknowledged with 'ok stored', and written without waiting for an answer (ack: false)"
 
 # --- damping: 2 within 3 s, the rest held; the latest delivered once it calms -------
 

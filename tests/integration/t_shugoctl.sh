@@ -341,5 +341,6 @@ if grep -E "Sanitizer|runtime error" "$T/shugo-manager.log" "$T/shugo-trapd.log"
 	fail "a sanitizer reported an error"
 fi
 # With both stopped the store still answers.
-assert_match "$(ctl status)" '^alpha +up ' "status with the manager stopped"
+# (up, or suspect if its last poll happened to time out on a loaded machine)
+assert_match "$(ctl status)" '^alpha +(up|suspect) ' "status with the manager stopped"
 ok "shugo-manager and shugo-trapd stopped cleanly; shugoctl still reads the store"
