@@ -336,3 +336,27 @@ int mib_table_register(struct mib_table *t)
 	}
 	return netsnmp_register_handler(reg) == MIB_REGISTERED_OK ? 0 : -1;
 }
+
+bool mib_parse_oid(const char *s, oid *out, size_t *len)
+{
+	size_t n = 0;
+
+	if (*s == '.')
+		s++;
+	while (*s) {
+		char *end;
+		if (*s < '0' || *s > '9' || n == MAX_OID_LEN)
+			return false;
+		unsigned long long x = strtoull(s, &end, 10);
+		if (x > 0xffffffffULL)
+			return false;
+		out[n++] = (oid)x;
+		s = end;
+		if (*s == '.')
+			s++;
+		else if (*s)
+			return false;
+	}
+	*len = n;
+	return n >= 2;
+}

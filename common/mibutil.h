@@ -50,6 +50,11 @@ size_t mib_bsearch(size_t n, const oid *idx, size_t idx_len, bool next,
 		   size_t (*key)(size_t i, const void *ctx, oid *out), const void *ctx);
 
 /* Value setters. */
+/* A dotted numeric OID (".1.3.6.1...", as the store keeps trap OIDs) into
+ * out (MAX_OID_LEN sub-identifiers); false if it is not one of at least two
+ * sub-identifiers. */
+bool mib_parse_oid(const char *s, oid *out, size_t *len);
+
 void mib_set_int(netsnmp_variable_list *v, long x);
 void mib_set_uns(netsnmp_variable_list *v, u_char type, unsigned long x); /* GAUGE/COUNTER/UNSIGNED/TIMETICKS */
 void mib_set_c64(netsnmp_variable_list *v, uint64_t x);

@@ -635,6 +635,22 @@ static int prepare(struct store *s, const char *sql, sqlite3_stmt **st, const ch
 	return 0;
 }
 
+/* Step a prepared statement that returns no rows, then finalize it. 0 / -1. */
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st), e;
+
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	db_fail(s, what, rc);
+	e = errno;
+	sqlite3_finalize(st);
+	errno = e;
+	return -1;
+}
+
 struct log_query_ctx {
 	int (*cb)(const struct log_rec *r, void *arg);
 	void *arg;
@@ -821,7 +837,6 @@ int store_log_trim(struct store *s, int64_t keep)
 {
 	static const char what[] = "trimming the log";
 	sqlite3_stmt *st = NULL;
-	int rc;
 
 	if (keep < 0)
 		return arg_fail(s, what);
@@ -835,16 +850,7 @@ int store_log_trim(struct store *s, int64_t keep)
 		return -1;
 	if (keep)
 		sqlite3_bind_int64(st, 1, keep - 1);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
-		db_fail(s, what, rc);
-		int e = errno;
-		sqlite3_finalize(st);
-		errno = e;
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return 0;
+	return step_done(s, st, what);
 }
 
 /* ---- nodes ---- */
@@ -1433,16 +1439,7 @@ int store_route_sync(struct store *s, const char *name, const char *definition, 
 	bind_str(st, 1, name);
 	bind_str(st, 2, definition);
 	sqlite3_bind_int64(st, 3, now_ms);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
-		db_fail(s, what, rc);
-		int e = errno;
-		sqlite3_finalize(st);
-		errno = e;
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return 1;
+	return step_done(s, st, what) < 0 ? -1 : 1;
 }
 
 struct name_set {
@@ -1488,16 +1485,12 @@ int store_route_prune(struct store *s, const char *const *names, size_t n)
 		goto out;
 	ret = 0;
 	for (size_t i = 0; i < ns.n_gone && ret == 0; i++) {
-		int rc;
 		if (prepare(s, "DELETE FROM routes WHERE name = ?1", &st, what) < 0) {
 			ret = -1;
 			break;
 		}
 		bind_str(st, 1, ns.gone[i]);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_DONE)
-			ret = db_fail(s, what, rc);
-		sqlite3_finalize(st);
+		ret = step_done(s, st, what);
 	}
 out:
 	free(ns.gone);

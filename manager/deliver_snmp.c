@@ -12,6 +12,7 @@
 #include <string.h>
 #include "cluster.h"
 #include "deliver.h"
+#include "mibutil.h"
 #include "model.h"
 #include "shugo_mgr_oids.h"
 #include "shugo_oids.h"
@@ -90,25 +91,6 @@ static netsnmp_session *session_for(struct delivery *d, char *err, size_t errlen
 	return s->ss;
 }
 
-/* ".1.3.6..." into o; 0 / -1. */
-static int parse_oid(const char *s, oid *o, size_t *len)
-{
-	size_t n = 0;
-
-	while (*s == '.')
-		s++;
-	while (*s) {
-		char *end;
-		unsigned long v = strtoul(s, &end, 10);
-		if (end == s || n == *len || (*end && *end != '.'))
-			return -1;
-		o[n++] = (oid)v;
-		s = *end ? end + 1 : end;
-	}
-	*len = n;
-	return n >= 2 ? 0 : -1;
-}
-
 static netsnmp_pdu *build(const struct delivery *d, char *err, size_t errlen)
 {
 	const struct log_rec *r = d->rec;
@@ -123,7 +105,7 @@ static netsnmp_pdu *build(const struct delivery *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (parse_oid(r->trap_oid, type, &tlen) < 0) {
+	if (!mib_parse_oid(r->trap_oid, type, &tlen)) {
 		snprintf(err, errlen, "the record has no usable trap OID '%s'", r->trap_oid);
 		snmp_free_pdu(pdu);
 		return NULL;

@@ -35,30 +35,6 @@ static void *find(const oid *idx, size_t idx_len, bool next, oid *out, size_t *o
 	return (void *)r;
 }
 
-/* snmpTrapOID.0 as trapd stored it (".1.3.6.1..."); false if it is not one. */
-static bool parse_oid(const char *s, oid *out, size_t *len)
-{
-	size_t n = 0;
-
-	if (*s == '.')
-		s++;
-	while (*s) {
-		char *end;
-		if (*s < '0' || *s > '9' || n == MAX_OID_LEN)
-			return false;
-		unsigned long long x = strtoull(s, &end, 10);
-		if (x > 0xffffffffULL)
-			return false;
-		out[n++] = (oid)x;
-		s = end;
-		if (*s == '.')
-			s++;
-		else if (*s)
-			return false;
-	}
-	*len = n;
-	return n >= 2;
-}
 
 static void set_type(netsnmp_variable_list *v, const struct log_rec *r)
 {
@@ -67,7 +43,7 @@ static void set_type(netsnmp_variable_list *v, const struct log_rec *r)
 	oid o[MAX_OID_LEN];
 	size_t len = 0;
 
-	if (r->trap_oid[0] && parse_oid(r->trap_oid, o, &len)) {
+	if (r->trap_oid[0] && mib_parse_oid(r->trap_oid, o, &len)) {
 		mib_set_oid(v, o, len);
 		return;
 	}

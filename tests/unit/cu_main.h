@@ -5,6 +5,7 @@
 #define SHUGO_CU_MAIN_H
 
 #include <CUnit/Basic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static inline int cu_run(const char *suite, CU_TestInfo *tests)
@@ -26,6 +27,14 @@ static inline int cu_run(const char *suite, CU_TestInfo *tests)
 	CU_cleanup_registry();
 	return (failed == 0 && run > 0) ? 0 : 1;
 }
+
+/* An assertion with a formatted message (CU_ASSERT's is fixed text). */
+#define CHECK(cond, ...)                                                                   \
+	do {                                                                               \
+		char msg_[1024];                                                           \
+		snprintf(msg_, sizeof(msg_), __VA_ARGS__);                                 \
+		CU_assertImplementation(!!(cond), __LINE__, msg_, __FILE__, "", CU_FALSE); \
+	} while (0)
 
 #define CU_MAIN(name, tests) \
 	int main(void) { return cu_run((name), (tests)); }

@@ -9,13 +9,6 @@
 
 #define W 10000 /* the window in every case */
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		char msg_[256];                                                            \
-		snprintf(msg_, sizeof(msg_), __VA_ARGS__);                                 \
-		CU_assertImplementation(!!(cond), __LINE__, msg_, __FILE__, "", CU_FALSE); \
-	} while (0)
-
 /* A row: a machine in `from` (heard at 1000 with boot `known`, in the state
  * since 2000) gets `in` with `boot` at `now`. */
 struct row {

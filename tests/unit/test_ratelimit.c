@@ -5,13 +5,6 @@
 #include "cu_main.h"
 #include "ratelimit.h"
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		char msg_[256];                                                            \
-		snprintf(msg_, sizeof(msg_), __VA_ARGS__);                                 \
-		CU_assertImplementation(!!(cond), __LINE__, msg_, __FILE__, "", CU_FALSE); \
-	} while (0)
-
 /* At `now`, `tries` traps arrive; `admitted` of them get through. */
 struct rstep {
 	int64_t now;

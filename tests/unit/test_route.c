@@ -8,13 +8,6 @@
 #include "cu_main.h"
 #include "route.h"
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		char msg_[256];                                                            \
-		snprintf(msg_, sizeof(msg_), __VA_ARGS__);                                 \
-		CU_assertImplementation(!!(cond), __LINE__, msg_, __FILE__, "", CU_FALSE); \
-	} while (0)
-
 static struct log_rec rec(const char *node, const char *type, int sev, const char *object, const char *state,
 			  const char *detail)
 {

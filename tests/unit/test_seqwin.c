@@ -8,13 +8,6 @@
 #include "cu_main.h"
 #include "seqwin.h"
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		char msg_[256];                                                            \
-		snprintf(msg_, sizeof(msg_), __VA_ARGS__);                                 \
-		CU_assertImplementation(!!(cond), __LINE__, msg_, __FILE__, "", CU_FALSE); \
-	} while (0)
-
 #define N SEQWIN_NEW
 #define D SEQWIN_DUP
 #define U SEQWIN_UNSURE

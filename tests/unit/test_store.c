@@ -26,13 +26,6 @@
 #include "store.h"
 #include "store_schema.h"
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		char msg_[1024];                                                           \
-		snprintf(msg_, sizeof(msg_), __VA_ARGS__);                                 \
-		CU_assertImplementation(!!(cond), __LINE__, msg_, __FILE__, "", CU_FALSE); \
-	} while (0)
-
 /* ---- fixtures ---- */
 
 struct tdir {

@@ -21,12 +21,6 @@
 #include "cu_main.h"
 #include "usm.h"
 
-#define CHECK(cond, ...)                                                                    \
-	do {                                                                                \
-		char check_msg_[256];                                                       \
-		snprintf(check_msg_, sizeof(check_msg_), __VA_ARGS__);                      \
-		CU_assertImplementation(!!(cond), __LINE__, check_msg_, __FILE__, "", CU_FALSE); \
-	} while (0)
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
