@@ -145,12 +145,10 @@ bool route_gate_match(struct route_gate *g, const struct cfg_route *rt, const st
 
 static void note_open(struct route_gate *g, const struct cfg_route *rt, const struct log_rec *r, int64_t now_ms)
 {
-	uint64_t h;
+	uint64_t h = source_key(r);
 	struct key_slot *s;
 
-	if (!rt->match.min_sev)
-		return; /* every clear matches anyway */
-	h = source_key(r);
+	(void)rt;
 	if (r->sev == SEV_CLEAR) {
 		if ((s = key_find(g->open, h)))
 			s->until = CLOSED; /* first to be reused; not emptied, so probes go on past it */
@@ -197,7 +195,10 @@ enum route_verdict route_gate_check(struct route_gate *g, const struct cfg_route
 	if (rt->dedup_ms) {
 		const char *parts[] = {type_of(r), r->object, r->state, r->detail, rt->dedup_per_node ? r->node : ""};
 		dkey = key_of(parts, 5);
-		if ((ds = key_find(g->dedup, dkey)) && ds->until > now_ms)
+		/* The clear of an alarm this route delivered is never a duplicate:
+		 * the same "cpu back to normal" from two nodes ends two alarms. */
+		bool closes = r->sev == SEV_CLEAR && (ds = key_find(g->open, source_key(r))) && ds->until != CLOSED;
+		if (!closes && (ds = key_find(g->dedup, dkey)) && ds->until > now_ms)
 			return RV_DUPLICATE;
 	}
 	if (rt->damp_events) {

@@ -35,7 +35,8 @@ enum route_verdict {
 	RV_DAMPED,      /* its source is flapping: held back, counted */
 };
 /* The verdict for a record route rt takes, at now_ms; a delivered record is
- * remembered (dedup window, damping window, open alarms). *held is set to
+ * remembered (dedup window, damping window, open alarms). The clear of an
+ * alarm the route delivered is never a duplicate. *held is set to
  * how many records of the same source were held back before this one and
  * are told with it (0 normally). */
 enum route_verdict route_gate_check(struct route_gate *g, const struct cfg_route *rt, const struct log_rec *r,

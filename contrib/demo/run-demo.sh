@@ -44,6 +44,15 @@ CONF
 		-e "s|@WEB_PORT@|$WEB_PORT|g" "$srcdir/contrib/demo/demo.yaml.in" >"$DIR/$node.yaml"
 	"$builddir/agent/shugo-agent" -n -c "$DIR/$node.yaml" -N "$node"
 done
+cat >"$DIR/page.sh" <<PAGE
+#!/bin/sh
+# The demo's "pager": routing runs it with the event in SHUGO_* variables.
+printf '%s %-8s %-6s %-20s %-14s %s%s\n' "\$SHUGO_OCCURRED" "\$SHUGO_SEVERITY" "\$SHUGO_NODE" \
+	"\$SHUGO_TYPE" "\$SHUGO_OBJECT" "\$SHUGO_STATE: \$SHUGO_DETAIL" \
+	"\$([ "\$SHUGO_SNAPSHOT" = 1 ] && echo ' (current state)')" >>"$DIR/pages.txt"
+PAGE
+chmod 0755 "$DIR/page.sh"
+: >"$DIR/pages.txt"
 "$builddir/manager/shugo-manager" -n -c "$DIR/demo1.yaml" -N demo1
 "$builddir/trapd/shugo-trapd" -n -c "$DIR/demo1.yaml" -N demo1
 
@@ -86,6 +95,8 @@ In another terminal, with the same MIB environment:
   $ctl status                   # the cluster: nodes, processes, alarms
   $ctl status demo1             # one node in detail
   $ctl log -n 20                # the central log, in order of occurrence
+  $ctl deliveries               # what routing did with it
+  tail -f $DIR/pages.txt   # what the 'oncall' route paged
   $q1 shugoMgrNodeTable    # the same through SNMP (SHUGO-MANAGER-MIB)
   $q1 shugoProcTable       # an agent's own view (SHUGO-MIB)
   $q2 shugoProcInstTable

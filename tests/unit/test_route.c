@@ -98,6 +98,23 @@ static void test_dedup(void)
 	CHECK(route_gate_check(g, &rt, &b, 200001, &held) == RV_DELIVER, "per node: beta is another event");
 	CHECK(route_gate_check(g, &rt, &b, 200002, &held) == RV_DUPLICATE, "per node: beta again");
 	route_gate_free(g);
+
+	/* two alarms delivered (other details): their identical clears end two
+	 * alarms, so both are delivered; a third, of nothing delivered, is not */
+	g = route_gate_new();
+	rt.dedup_per_node = false;
+	struct log_rec ca = rec("alpha", "shugoResClear", SEV_CLEAR, "res:cpu", "ok", "cpu back at 60");
+	struct log_rec cb = rec("beta", "shugoResClear", SEV_CLEAR, "res:cpu", "ok", "cpu back at 60");
+	struct log_rec cc = rec("gamma", "shugoResClear", SEV_CLEAR, "res:cpu", "ok", "cpu back at 60");
+	struct log_rec aa = rec("alpha", "shugoResAlarm", SEV_CRITICAL, "res:cpu", "critical", "cpu at 98.1");
+	struct log_rec ab = rec("beta", "shugoResAlarm", SEV_CRITICAL, "res:cpu", "critical", "cpu at 98.0");
+	CHECK(route_gate_check(g, &rt, &aa, 1000, &held) == RV_DELIVER, "alpha's alarm");
+	CHECK(route_gate_check(g, &rt, &ab, 1000, &held) == RV_DELIVER, "beta's alarm");
+	CHECK(route_gate_check(g, &rt, &ca, 2000, &held) == RV_DELIVER, "alpha's clear");
+	CHECK(route_gate_check(g, &rt, &cb, 2000, &held) == RV_DELIVER, "beta's identical clear ends another alarm");
+	CHECK(route_gate_check(g, &rt, &cc, 2000, &held) == RV_DUPLICATE, "gamma's clear of nothing delivered");
+	CHECK(route_gate_check(g, &rt, &cb, 2500, &held) == RV_DUPLICATE, "beta's clear again");
+	route_gate_free(g);
 }
 
 static void test_damping(void)
