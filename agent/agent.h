@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include "alarm.h"
 #include "config.h"
+#include "damp.h"
+#include "logwatch.h"
 #include "mon_nic.h"
 #include "nlog.h"
 #include "proc_fsm.h"
@@ -77,6 +79,24 @@ struct nic_rt {
 	int64_t last_change;
 };
 
+/* shugoLogWatchState */
+enum { LOGW_OK = 1, LOGW_MISSING = 2, LOGW_UNREADABLE = 3 };
+
+struct log_rt {
+	const struct cfg_log *cfg;  /* points into agent.cfg; rebound on reload */
+	char name[CFG_NAME_MAX + 1];
+	int fd;                     /* the file being followed, -1 if none */
+	struct lw_pos pos;          /* its device, inode and the offset read up to */
+	struct lw_lines lines;
+	int state;                  /* LOGW_* */
+	uint32_t matches, suppressed;
+	int64_t last_match;         /* wall seconds; 0 = none */
+	struct damp limit;          /* notifications sent within cfg->window_ms */
+	uint32_t held;              /* matches not sent since the last summary */
+	char held_last[EV_DETAIL_MAX + 1];
+	int64_t held_since;
+};
+
 struct agent {
 	struct shugo_config *cfg;
 	const char *cfg_path;
@@ -93,6 +113,8 @@ struct agent {
 	size_t n_res;
 	struct nic_rt *nics;        /* MIB index order */
 	size_t n_nics;
+	struct log_rt *logs;        /* MIB index order */
+	size_t n_logs;
 	uint32_t config_loads, config_errors, agentx_reconnects;
 	char config_status[256];
 	bool agentx_connected;

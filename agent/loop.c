@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "log.h"
 #include "loop.h"
+#include "mon_log.h"
 #include "notify.h"
 #include "procs.h"
 #include "resources.h"
@@ -185,6 +186,7 @@ int loop_run(struct agent *a, void (*reload)(struct agent *a))
 		if (now >= a->next_sample_ms) {
 			procs_sample(a, now);
 			res_sample(a, now);
+			logs_sample(a, now);
 			a->next_sample_ms += a->cfg->sample_ms;
 			if (a->next_sample_ms <= now) /* fell behind: do not burst */
 				a->next_sample_ms = now + a->cfg->sample_ms;

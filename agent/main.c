@@ -18,6 +18,7 @@
 #include "emit.h"
 #include "log.h"
 #include "loop.h"
+#include "mon_log.h"
 #include "mib/register.h"
 #include "notify.h"
 #include "procs.h"
@@ -93,6 +94,8 @@ static void apply(struct agent *a, struct shugo_config *cfg)
 	notify_configure(cfg);
 	procs_configure(a, cfg);
 	res_configure(a, cfg);
+	if (logs_configure(a, cfg) < 0)
+		log_err("log watch: out of memory; the watches are not updated");
 	a->config_loads++;
 	str_copy(a->config_status, "ok", sizeof a->config_status);
 	cfg_free(old);
@@ -235,8 +238,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (check_only) {
-		printf("%s: ok (node %s: %zu processes, %zu resources, %zu nics, %zu notification targets)\n", path,
-		       cfg->node_name, cfg->n_procs, cfg->n_res, cfg->n_nics, cfg->n_targets);
+		printf("%s: ok (node %s: %zu processes, %zu resources, %zu nics, %zu log watches, %zu notification "
+		       "targets)\n",
+		       path, cfg->node_name, cfg->n_procs, cfg->n_res, cfg->n_nics, cfg->n_logs, cfg->n_targets);
 		cfg_free(cfg);
 		return 0;
 	}
@@ -362,6 +366,7 @@ int main(int argc, char **argv)
 	snmp_shutdown("shugo-agent");
 	notify_shutdown();
 	res_free(a);
+	logs_free(a);
 	for (size_t i = 0; i < a->n_procs; i++) {
 		for (size_t k = 0; k < a->procs[i].n_inst; k++)
 			free(a->procs[i].inst[k].cmdline);

@@ -19,6 +19,7 @@
 #endif
 
 #define CFG_TEXT_MAX 4096           /* any single value, in bytes */
+#define CFG_REGEX_MAX 1024          /* a regular expression, in bytes */
 #define CFG_CTX_MAX 160
 #define CFG_SHOW_MAX 48             /* characters of a bad value quoted in a message */
 #define CFG_SHOW_BUF (CFG_SHOW_MAX + 6) /* quotes, "..." and NUL */
@@ -59,6 +60,7 @@ struct pctx {
 	int mgr_poll_line;      /* of manager.poll, 0 if absent */
 	int mgr_user_line;      /* of manager.snmp.user, 0 if absent */
 	int *trapd_user_lines;  /* parallel to c->trapd.users */
+	const yaml_node_t **log_sel; /* each log watch's `nodes:`, parallel to c->logs */
 };
 
 /* A key of a fixed-schema mapping, as found: both NULL when absent; val NULL
@@ -209,6 +211,22 @@ struct cfg_target_flds {
 };
 int cfg_read_target_opts(struct pctx *p, const char *ctx, const yaml_node_t *m, struct cfg_target *t,
 			 const struct cfg_target_flds *f);
+
+/* An entry's `nodes:` list: every name in cluster.nodes (names sorted, n
+ * of them; n 0 = no cluster.nodes, nothing to check). */
+int cfg_check_node_list(struct pctx *p, const char *ctx, const yaml_node_t *sel, const char **names, size_t n);
+/* Whether node is in the list sel (NULL = every node). */
+int cfg_selected(struct pctx *p, const yaml_node_t *sel, const char *node, bool *out);
+/* The cluster's node names, sorted (for cfg_check_node_list); free(). */
+const char **cfg_node_names(struct pctx *p, const struct shugo_config *c);
+
+/* ---- cfg_logs.c: log watches ---- */
+
+int cfg_parse_logs(struct pctx *p, struct shugo_config *c, const struct fld *top);
+/* Once cluster.nodes is known: `nodes:` lists checked, then the watches of
+ * other nodes dropped. */
+int cfg_check_logs(struct pctx *p, struct shugo_config *c);
+void cfg_logs_clear(struct shugo_config *c);
 
 /* ---- cfg_manager.c: the manager's and trapd's sections ---- */
 

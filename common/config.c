@@ -33,7 +33,6 @@
 #define CFG_ALIASES_MAX 10000
 #define CFG_ARGS_MAX 1024           /* command arguments */
 #define CFG_ENV_MAX 1024            /* environment variables per process */
-#define CFG_REGEX_MAX 1024          /* a cmdline regex, in bytes */
 
 #define DEF_AGENTX_SOCKET "/var/agentx/master"
 
@@ -1023,8 +1022,8 @@ static int cmp_strp(const void *a, const void *b)
 
 /* Every name in an entry's `nodes:` list must be a cluster node, when the
  * cluster is defined at all. */
-static int check_node_list(struct pctx *p, const char *ctx, const yaml_node_t *sel, const char **names,
-			   size_t n_names)
+int cfg_check_node_list(struct pctx *p, const char *ctx, const yaml_node_t *sel, const char **names,
+			size_t n_names)
 {
 	char b[CFG_SHOW_BUF];
 
@@ -1132,7 +1131,7 @@ static int validate(struct pctx *p, struct shugo_config *c)
 				 e->max_count, e->min_count);
 			goto fail;
 		}
-		if (check_node_list(p, ctx, p->proc_sel[i], names, c->n_nodes) < 0)
+		if (cfg_check_node_list(p, ctx, p->proc_sel[i], names, c->n_nodes) < 0)
 			goto fail;
 	}
 
@@ -1146,7 +1145,7 @@ static int validate(struct pctx *p, struct shugo_config *c)
 		if (check_thr(p, ctx, &r->thr, r->line) < 0)
 			goto fail;
 		if (i >= p->n_basic_res) {
-			if (check_node_list(p, ctx, p->res_sel[i], names, c->n_nodes) < 0)
+			if (cfg_check_node_list(p, ctx, p->res_sel[i], names, c->n_nodes) < 0)
 				goto fail;
 			u[k] = (struct uniq){r->path, r->line, k};
 			k++;
@@ -1157,7 +1156,7 @@ static int validate(struct pctx *p, struct shugo_config *c)
 
 	for (size_t i = 0; i < c->n_nics; i++) {
 		cfg_item_ctx(ctx, "resources.nics", i, c->nics[i].name);
-		if (check_node_list(p, ctx, p->nic_sel[i], names, c->n_nodes) < 0)
+		if (cfg_check_node_list(p, ctx, p->nic_sel[i], names, c->n_nodes) < 0)
 			goto fail;
 		u[i] = (struct uniq){c->nics[i].name, c->nics[i].line, i};
 	}
@@ -1172,7 +1171,21 @@ fail:
 
 /* ---- per-node filter ---- */
 
-static int selected(struct pctx *p, const yaml_node_t *sel, const char *node, bool *out)
+const char **cfg_node_names(struct pctx *p, const struct shugo_config *c)
+{
+	const char **names = calloc(c->n_nodes ? c->n_nodes : 1, sizeof *names);
+
+	if (!names) {
+		cfg_oom(p);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->n_nodes; i++)
+		names[i] = c->nodes[i].name;
+	qsort(names, c->n_nodes, sizeof *names, cmp_strp);
+	return names;
+}
+
+int cfg_selected(struct pctx *p, const yaml_node_t *sel, const char *node, bool *out)
 {
 	*out = sel == NULL;
 	if (!sel)
@@ -1213,7 +1226,7 @@ static int filter(struct pctx *p, struct shugo_config *c)
 	bool keep;
 
 	for (size_t i = 0; i < c->n_procs; i++) {
-		if (selected(p, p->proc_sel[i], c->node_name, &keep) < 0)
+		if (cfg_selected(p, p->proc_sel[i], c->node_name, &keep) < 0)
 			return -1;
 		if (!keep) {
 			proc_clear(&c->procs[i]);
@@ -1227,7 +1240,7 @@ static int filter(struct pctx *p, struct shugo_config *c)
 	c->n_procs = k;
 	k = 0;
 	for (size_t i = 0; i < c->n_res; i++) {
-		if (selected(p, p->res_sel[i], c->node_name, &keep) < 0)
+		if (cfg_selected(p, p->res_sel[i], c->node_name, &keep) < 0)
 			return -1;
 		if (!keep) {
 			free(c->res[i].path);
@@ -1240,7 +1253,7 @@ static int filter(struct pctx *p, struct shugo_config *c)
 	c->n_res = k;
 	k = 0;
 	for (size_t i = 0; i < c->n_nics; i++) {
-		if (selected(p, p->nic_sel[i], c->node_name, &keep) < 0)
+		if (cfg_selected(p, p->nic_sel[i], c->node_name, &keep) < 0)
 			return -1;
 		if (!keep)
 			continue;
@@ -1426,6 +1439,7 @@ static void pctx_clear(struct pctx *p)
 	free(p->nic_sel);
 	free(p->node_poll);
 	free(p->trapd_user_lines);
+	free(p->log_sel);
 	if (p->have_doc)
 		yaml_document_delete(&p->doc);
 }
@@ -1433,9 +1447,9 @@ static void pctx_clear(struct pctx *p)
 struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, const char *node_name, char *err,
 			       size_t errlen)
 {
-	enum { K_CLUSTER, K_AGENT, K_SNMP, K_NOTIFY, K_PROCS, K_RES, K_MANAGER, K_TRAPD, K_ROUTING, K_N };
-	static const char *const keys[K_N] = {"cluster",   "agent",     "snmp",    "notify", "processes",
-					      "resources", "manager", "trapd", "routing"};
+	enum { K_CLUSTER, K_AGENT, K_SNMP, K_NOTIFY, K_PROCS, K_RES, K_LOGS, K_MANAGER, K_TRAPD, K_ROUTING, K_N };
+	static const char *const keys[K_N] = {"cluster",   "agent", "snmp",    "notify", "processes", "resources",
+					      "logs",      "manager", "trapd", "routing"};
 	struct pctx p = {.file = name ? name : "config", .err = err, .errlen = errlen};
 	struct shugo_config *c;
 	struct fld f[K_N];
@@ -1486,11 +1500,12 @@ struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, c
 	if (parse_cluster(&p, c, &f[K_CLUSTER]) < 0 || parse_agent(&p, c, &f[K_AGENT]) < 0 ||
 	    parse_snmp(&p, c, &f[K_SNMP]) < 0 || parse_notify(&p, c, &f[K_NOTIFY]) < 0 ||
 	    parse_processes(&p, c, &f[K_PROCS]) < 0 || parse_resources(&p, c, &f[K_RES]) < 0 ||
+	    cfg_parse_logs(&p, c, &f[K_LOGS]) < 0 ||
 	    cfg_parse_manager(&p, c, &f[K_MANAGER]) < 0 || cfg_parse_trapd(&p, c, &f[K_TRAPD]) < 0 ||
 	    cfg_parse_routing(&p, c, &f[K_ROUTING]) < 0)
 		goto fail;
 	if (validate(&p, c) < 0 || cfg_check_manager(&p, c) < 0 || cfg_check_routing(&p, c) < 0 ||
-	    filter(&p, c) < 0)
+	    cfg_check_logs(&p, c) < 0 || filter(&p, c) < 0)
 		goto fail;
 	pctx_clear(&p);
 	return c;
@@ -1590,6 +1605,7 @@ void cfg_free(struct shugo_config *c)
 	free(c->nics);
 	cfg_manager_clear(c);
 	cfg_routing_clear(c);
+	cfg_logs_clear(c);
 	free(c);
 }
 

@@ -165,6 +165,23 @@ struct cfg_trapd {
 	int line;
 };
 
+/* A watched log file (agent): new lines that match pattern become
+ * shugoLogMatch notifications (JP10247911, F-003-2). A preset in the file
+ * (kernel) expands into several of these. */
+struct cfg_log {
+	char name[CFG_NAME_MAX + 1];
+	char *path;
+	char *pattern;        /* POSIX extended regular expression */
+	regex_t re;
+	bool re_compiled;
+	int sev;              /* enum shugo_severity of its notifications, default warning */
+	bool from_start;      /* the first time the file is seen: read it from its start
+			       * (default: from its end, like tail -F) */
+	uint32_t limit;       /* at most this many notifications within window_ms ... */
+	uint32_t window_ms;   /* ... the rest are counted and summarized (default 10 in 10 s) */
+	int line;
+};
+
 /* Notification routing (manager): where central log records go. A
  * destination is one way to hand a record on; a route selects records and
  * tries its groups of destinations in priority order (JP10247911, Fig. 7). */
@@ -265,6 +282,8 @@ struct shugo_config {
 	size_t n_res;
 	struct cfg_nic *nics;
 	size_t n_nics;
+	struct cfg_log *logs;
+	size_t n_logs;
 	/* manager and trapd (defaults filled in when their sections are absent): */
 	struct cfg_manager manager;
 	struct cfg_trapd trapd;

@@ -22,6 +22,7 @@ int mib_register_all(void)
 		{"shugoProcInstTable", mib_register_shugoProcInstTable},
 		{"shugoResTable", mib_register_shugoResTable},
 		{"shugoNicTable", mib_register_shugoNicTable},
+		{"shugoLogWatchTable", mib_register_shugoLogWatchTable},
 		{"shugoAlarmTable", mib_register_shugoAlarmTable},
 		{"shugoNotifLogTable", mib_register_shugoNotifLogTable},
 	};

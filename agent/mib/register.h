@@ -11,6 +11,7 @@ int mib_register_shugoProcTable(void);
 int mib_register_shugoProcInstTable(void);
 int mib_register_shugoResTable(void);
 int mib_register_shugoNicTable(void);
+int mib_register_shugoLogWatchTable(void);
 int mib_register_shugoAlarmTable(void);
 int mib_register_shugoNotifLogTable(void);
 

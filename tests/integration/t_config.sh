@@ -82,7 +82,7 @@ case $OUT in
 *) fail "stdout for the good file: $OUT" ;;
 esac
 # This node's entries only: betaonly is for beta; swap is off.
-assert_match "$OUT" "node alpha: 2 processes, 4 resources, 1 nics, 2 notification targets" "summary"
+assert_match "$OUT" "node alpha: 2 processes, 4 resources, 1 nics, 0 log watches, 2 notification targets" "summary"
 [ ! -e "$T/never-created" ] || fail "the check created the state directory"
 [ ! -e "$T/agentx.sock" ] || fail "the check touched the AgentX socket"
 ok "a good file: exit 0, '$OUT', nothing created"

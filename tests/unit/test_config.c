@@ -2067,6 +2067,102 @@ static void test_routing_rejected(void)
 	}
 }
 
+/* ---- logs ---- */
+
+static void test_logs(void)
+{
+	static const char yaml[] =
+		"cluster:\n"
+		"  nodes: [{name: a, address: \"udp:127.0.0.1:1\"}, {name: b, address: \"udp:127.0.0.1:2\"}]\n"
+		"logs:\n"
+		"  - {name: app, path: /var/log/app.log, pattern: \"ERROR|FATAL\", severity: major,\n"
+		"     from: start, limit: {matches: 3, window: 1m}}\n"
+		"  - {preset: kernel, nodes: [a]}\n"
+		"  - {preset: kernel, name: k2, path: /var/log/messages, nodes: [b]}\n"
+		"  - {name: bonly, path: /x, pattern: x, nodes: [b]}\n";
+	char err[ERRLEN];
+	struct shugo_config *c = parse(yaml, "a", err);
+
+	if (!c)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL_FATAL(c->n_logs, 5); /* app and the four of the kernel preset on a */
+	CU_ASSERT_STRING_EQUAL(c->logs[0].name, "app");
+	CU_ASSERT_EQUAL(c->logs[0].sev, 5);
+	CU_ASSERT_TRUE(c->logs[0].from_start);
+	CU_ASSERT_EQUAL(c->logs[0].limit, 3);
+	CU_ASSERT_EQUAL(c->logs[0].window_ms, 60000);
+	CU_ASSERT_EQUAL(regexec(&c->logs[0].re, "x FATAL y", 0, NULL, 0), 0);
+	CU_ASSERT_STRING_EQUAL(c->logs[1].name, "kernel-memory");
+	CU_ASSERT_STRING_EQUAL(c->logs[1].path, "/var/log/kern.log");
+	CU_ASSERT_EQUAL(c->logs[1].limit, 10);
+	CU_ASSERT_FALSE(c->logs[1].from_start);
+	CU_ASSERT_EQUAL(regexec(&c->logs[1].re, "kernel: EDAC MC0: 1 CE memory read error on DIMM 0", 0, NULL, 0), 0);
+	CU_ASSERT_STRING_EQUAL(c->logs[2].name, "kernel-disk");
+	CU_ASSERT_EQUAL(regexec(&c->logs[2].re, "blk_update_request: I/O error, dev sda, sector 1", 0, NULL, 0), 0);
+	CU_ASSERT_NOT_EQUAL(regexec(&c->logs[2].re, "usb 1-1: new high-speed USB device", 0, NULL, 0), 0);
+	CU_ASSERT_STRING_EQUAL(c->logs[3].name, "kernel-link");
+	CU_ASSERT_EQUAL(regexec(&c->logs[3].re, "e1000e: eth0 NIC Link is Down", 0, NULL, 0), 0);
+	CU_ASSERT_STRING_EQUAL(c->logs[4].name, "kernel-redundancy");
+	CU_ASSERT_EQUAL(c->logs[4].sev, 5);
+	CU_ASSERT_EQUAL(regexec(&c->logs[4].re, "md/raid1:md0: Disk failure on sdb1, disabling device.", 0, NULL, 0), 0);
+	CU_ASSERT_EQUAL(regexec(&c->logs[4].re, "bond0: now running without any active interface!", 0, NULL, 0), 0);
+	cfg_free(c);
+	c = parse(yaml, "b", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL_FATAL(c->n_logs, 6);
+	CU_ASSERT_STRING_EQUAL(c->logs[1].name, "k2-memory");
+	CU_ASSERT_STRING_EQUAL(c->logs[1].path, "/var/log/messages");
+	CU_ASSERT_STRING_EQUAL(c->logs[5].name, "bonly");
+	cfg_free(c);
+}
+
+static const struct {
+	const char *what;
+	const char *yaml;
+	const char *err;
+} logs_bad_rows[] = {
+	{"logs a mapping", "logs: {a: 1}\n", "t.yaml:1: expected a list for 'logs', got a mapping"},
+	{"no path", "logs:\n  - {name: a, pattern: x}\n", "t.yaml:2: logs[0] 'a': missing required key 'path'"},
+	{"no pattern", "logs:\n  - {name: a, path: /x}\n", "t.yaml:2: logs[0] 'a': missing required key 'pattern'"},
+	{"relative path", "logs:\n  - {name: a, path: x.log, pattern: x}\n",
+	 "t.yaml:2: logs[0] 'a': path: 'x.log' must be an absolute path"},
+	{"bad regex", "logs:\n  - {name: a, path: /x, pattern: \"(a\"}\n",
+	 "t.yaml:2: logs[0] 'a': pattern: bad regular expression '(a': Unmatched ( or \\("},
+	{"severity clear", "logs:\n  - {name: a, path: /x, pattern: x, severity: clear}\n",
+	 "t.yaml:2: logs[0] 'a': severity: 'clear' is not one of info, warning, minor, major, critical"},
+	{"bad from", "logs:\n  - {name: a, path: /x, pattern: x, from: middle}\n",
+	 "t.yaml:2: logs[0] 'a': unknown from 'middle' (expected end or start)"},
+	{"limit zero", "logs:\n  - {name: a, path: /x, pattern: x, limit: {matches: 0}}\n",
+	 "t.yaml:2: logs[0] 'a': limit: matches: '0' is out of range (1 .. 10000)"},
+	{"unknown preset", "logs:\n  - {preset: mail}\n", "t.yaml:2: logs[0]: unknown preset 'mail' (expected kernel)"},
+	{"preset with pattern", "logs:\n  - {preset: kernel, pattern: x}\n",
+	 "t.yaml:2: logs[0]: a preset brings its own patterns and severities; give a watch of your own for another"},
+	{"duplicate", "logs:\n  - {name: kernel-disk, path: /x, pattern: x}\n  - {preset: kernel}\n",
+	 "t.yaml:3: logs: duplicate log watch name 'kernel-disk' (first at line 2)"},
+	{"unknown node", "cluster:\n  nodes: [{name: a, address: \"udp:h:1\"}]\nlogs:\n  - {name: x, path: /x, pattern: x, nodes: [zz]}\n",
+	 "t.yaml:4: logs 'x': node 'zz' is not in cluster.nodes"},
+};
+
+static void test_logs_rejected(void)
+{
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < sizeof logs_bad_rows / sizeof logs_bad_rows[0]; i++) {
+		struct shugo_config *c;
+
+		strcpy(err, "(untouched)");
+		c = parse(logs_bad_rows[i].yaml, "a", err);
+		CU_ASSERT_PTR_NULL(c);
+		cfg_free(c);
+		if (strcmp(err, logs_bad_rows[i].err) != 0) {
+			fprintf(stderr, "\n  row '%s':\n  got  \"%s\"\n  want \"%s\"\n", logs_bad_rows[i].what, err,
+				logs_bad_rows[i].err);
+			CU_FAIL("error message");
+		}
+	}
+}
+
 static CU_TestInfo tests[] = {
 	{"full file: every field and default", test_full_file},
 	{"notify target engine_id", test_engine_id},
@@ -2096,6 +2192,8 @@ static CU_TestInfo tests[] = {
 	{"poll rule", test_poll_check},
 	{"routing: every key", test_routing},
 	{"routing: each rule, exact message", test_routing_rejected},
+	{"logs: watches, the kernel preset, node filter", test_logs},
+	{"logs: each rule, exact message", test_logs_rejected},
 	CU_TEST_INFO_NULL,
 };
 
