@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "alarm.h"
+#include "appev.h"
 #include "config.h"
 #include "damp.h"
 #include "logwatch.h"
@@ -97,6 +98,21 @@ struct log_rt {
 	int64_t held_since;
 };
 
+/* An application event: its latest raise or clear (shugoAppEventTable), and
+ * a low-urgency raise waiting for the batch. */
+struct appev_rt {
+	char name[APPEV_NAME_MAX + 1];
+	int sev;                    /* enum shugo_severity; clear once cleared */
+	char state[EV_STATE_MAX + 1];
+	char detail[EV_DETAIL_MAX + 1];
+	int64_t time;               /* wall seconds */
+	uint32_t count;
+	char source[96];            /* "pid 1234 uid 1000 (backup)" */
+	bool pending;               /* a batched raise not sent yet */
+	uint32_t pending_n;         /* raises folded into it */
+	uint64_t pending_since;     /* monotonic ms */
+};
+
 struct agent {
 	struct shugo_config *cfg;
 	const char *cfg_path;
@@ -115,6 +131,8 @@ struct agent {
 	size_t n_nics;
 	struct log_rt *logs;        /* MIB index order */
 	size_t n_logs;
+	struct appev_rt *appevs;    /* MIB index order */
+	size_t n_appevs;
 	uint32_t config_loads, config_errors, agentx_reconnects;
 	char config_status[256];
 	bool agentx_connected;

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include "appevents.h"
 #include "log.h"
 #include "loop.h"
 #include "mon_log.h"
@@ -110,6 +111,12 @@ static bool dispatch(struct agent *a, void (*reload)(struct agent *a))
 		case LOOP_PCAP:
 			nic_capture_ready(a, fd, agent_now_ms());
 			break;
+		case LOOP_APPEV:
+			appev_accept(a, fd);
+			break;
+		case LOOP_APPEV_CONN:
+			appev_ready(a, fd);
+			break;
 		}
 	}
 	return stop;
@@ -187,6 +194,7 @@ int loop_run(struct agent *a, void (*reload)(struct agent *a))
 			procs_sample(a, now);
 			res_sample(a, now);
 			logs_sample(a, now);
+			appev_tick(a, now);
 			a->next_sample_ms += a->cfg->sample_ms;
 			if (a->next_sample_ms <= now) /* fell behind: do not burst */
 				a->next_sample_ms = now + a->cfg->sample_ms;

@@ -17,6 +17,7 @@
 #include "agent.h"
 #include "emit.h"
 #include "log.h"
+#include "appevents.h"
 #include "loop.h"
 #include "mon_log.h"
 #include "mib/register.h"
@@ -354,10 +355,12 @@ int main(int argc, char **argv)
 		   SHUGO_VERSION, a->boot);
 	a->next_sample_ms = agent_now_ms();
 
+	appev_open(a); /* without it the agent still monitors: logged */
 	int rc = loop_run(a, reload);
 
 	log_notice("shutting down: stopping supervised processes");
 	procs_stop_all(a);
+	appev_close(a);
 	emit_event(NOTIF_AGENT_STOP, SEV_INFO, "agent", "stopped", "orderly shutdown");
 	/* give the last notifications a moment on the wire */
 	loop_drain(1000);

@@ -369,11 +369,44 @@ static int parse_route(struct pctx *p, struct cfg_routing *r, struct cfg_route *
 	return 0;
 }
 
+static int parse_events(struct pctx *p, struct cfg_routing *r, const yaml_node_t *v)
+{
+	static const char *const keys[] = {"name", "once"};
+	size_t n;
+
+	if (cfg_expect(p, "routing", "events", v, YAML_SEQUENCE_NODE) < 0)
+		return -1;
+	n = seq_len(v);
+	if (!(r->events = calloc(n ? n : 1, sizeof *r->events)))
+		return cfg_oom(p);
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *m = cfg_node_get(p, v->data.sequence.items.start[i]);
+		struct cfg_event_def *e = &r->events[r->n_events++];
+		struct fld f[2];
+		char ctx[CFG_CTX_MAX];
+		if (!m)
+			return -1;
+		cfg_item_ctx_peek(p, ctx, "routing.events", i, m, "name");
+		e->line = lineof(m);
+		if (cfg_expect(p, ctx, NULL, m, YAML_MAPPING_NODE) < 0 || cfg_map_read(p, m, ctx, keys, 2, f) < 0)
+			return -1;
+		if (!f[0].val)
+			return cfg_missing(p, ctx, m, "name");
+		if (cfg_get_name(p, ctx, "name", f[0].val, NC_WORD, CFG_NAME_MAX, e->name) < 0)
+			return -1;
+		if (!f[1].val)
+			return cfg_missing(p, ctx, m, "once");
+		if (cfg_get_duration(p, ctx, "once", f[1].val, 0, 24 * MS_H, &e->once_ms) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cfg_parse_routing(struct pctx *p, struct shugo_config *c, const struct fld *top)
 {
-	static const char *const keys[] = {"destinations", "routes"};
+	static const char *const keys[] = {"destinations", "routes", "events"};
 	struct cfg_routing *r = &c->routing;
-	struct fld f[2];
+	struct fld f[3];
 	struct uniq *u = NULL;
 	size_t n;
 	int rc = -1;
@@ -382,7 +415,9 @@ int cfg_parse_routing(struct pctx *p, struct shugo_config *c, const struct fld *
 		return 0;
 	r->line = lineof(top->key);
 	if (cfg_expect(p, "", "routing", top->val, YAML_MAPPING_NODE) < 0 ||
-	    cfg_map_read(p, top->val, "routing", keys, 2, f) < 0)
+	    cfg_map_read(p, top->val, "routing", keys, 3, f) < 0)
+		return -1;
+	if (f[2].val && parse_events(p, r, f[2].val) < 0)
 		return -1;
 	if (f[0].val && parse_dests(p, r, f[0].val) < 0)
 		return -1;
@@ -449,6 +484,7 @@ void cfg_routing_clear(struct shugo_config *c)
 		free(d->target.community);
 	}
 	free(r->dests);
+	free(r->events);
 	for (size_t i = 0; i < r->n_routes; i++) {
 		struct cfg_route *rt = &r->routes[i];
 		free_words(rt->match.types, rt->match.n_types);

@@ -35,6 +35,10 @@
 #define CFG_ENV_MAX 1024            /* environment variables per process */
 
 #define DEF_AGENTX_SOCKET "/var/agentx/master"
+#ifndef SHUGO_RUNDIR
+#define SHUGO_RUNDIR "/run/shugo"
+#endif
+#define DEF_EVENT_SOCKET SHUGO_RUNDIR "/event.sock"
 
 /* ---- cluster ---- */
 
@@ -235,10 +239,14 @@ static int parse_listen(struct pctx *p, struct shugo_config *c, const yaml_node_
 
 static int parse_agent(struct pctx *p, struct shugo_config *c, const struct fld *top)
 {
-	enum { A_SOCK, A_STATE, A_SAMPLE, A_NLOG, A_QUEUE, A_MAXP, A_PING, A_MODE, A_LISTEN, A_COMM, A_N };
-	static const char *const keys[A_N] = {"agentx_socket", "state_dir",  "sample_interval", "notify_log_size",
-					      "queue_limit",   "max_processes", "agentx_ping",   "mode",
-					      "listen",        "read_communities"};
+	enum {
+		A_SOCK, A_STATE, A_SAMPLE, A_NLOG, A_QUEUE, A_MAXP, A_PING, A_MODE, A_LISTEN, A_COMM,
+		A_EVSOCK, A_EVGROUP, A_EVBATCH, A_N
+	};
+	static const char *const keys[A_N] = {"agentx_socket", "state_dir",     "sample_interval", "notify_log_size",
+					      "queue_limit",   "max_processes", "agentx_ping",     "mode",
+					      "listen",        "read_communities", "event_socket", "event_group",
+					      "event_batch"};
 	static const struct word modes[] = {{"agentx", AGENT_MODE_AGENTX}, {"master", AGENT_MODE_MASTER}};
 	struct fld f[A_N];
 	char b[CFG_SHOW_BUF];
@@ -272,6 +280,18 @@ static int parse_agent(struct pctx *p, struct shugo_config *c, const struct fld 
 	if (f[A_MAXP].val && cfg_get_u32(p, ctx, keys[A_MAXP], f[A_MAXP].val, 1, 100000, &c->max_procs) < 0)
 		return -1;
 	if (f[A_PING].val && cfg_get_seconds(p, ctx, keys[A_PING], f[A_PING].val, 1, 3600, &c->agentx_ping_s) < 0)
+		return -1;
+	if (f[A_EVSOCK].val) {
+		if (f[A_EVSOCK].val->type == YAML_SCALAR_NODE && slen(f[A_EVSOCK].val) > 107)
+			return cfg_perr(p, lineof(f[A_EVSOCK].val),
+					"agent: event_socket: longer than 107 characters (the limit of a unix socket path)");
+		if (cfg_get_str(p, ctx, keys[A_EVSOCK], f[A_EVSOCK].val, NC_PATH, 1, 107, &c->event_socket) < 0)
+			return -1;
+	}
+	if (f[A_EVGROUP].val && cfg_get_str(p, ctx, keys[A_EVGROUP], f[A_EVGROUP].val, NC_WORD, 1, 64, &c->event_group) < 0)
+		return -1;
+	if (f[A_EVBATCH].val &&
+	    cfg_get_duration(p, ctx, keys[A_EVBATCH], f[A_EVBATCH].val, 100, 10 * MS_M, &c->event_batch_ms) < 0)
 		return -1;
 	if (f[A_MODE].val) {
 		if (cfg_get_enum(p, ctx, "mode", f[A_MODE].val, modes, 2, "agentx or master", &v) < 0)
@@ -1471,7 +1491,9 @@ struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, c
 	c->max_procs = 128;
 	c->agentx_ping_s = 5;
 	c->mode = AGENT_MODE_AGENTX;
-	if (!c->file || !c->agentx_socket || !c->state_dir) {
+	c->event_socket = strdup(DEF_EVENT_SOCKET);
+	c->event_batch_ms = 10000;
+	if (!c->file || !c->agentx_socket || !c->state_dir || !c->event_socket) {
 		cfg_oom(&p);
 		goto fail;
 	}
@@ -1603,6 +1625,8 @@ void cfg_free(struct shugo_config *c)
 		free(c->res[i].path);
 	free(c->res);
 	free(c->nics);
+	free(c->event_socket);
+	free(c->event_group);
 	cfg_manager_clear(c);
 	cfg_routing_clear(c);
 	cfg_logs_clear(c);

@@ -244,7 +244,18 @@ struct cfg_route {
 	int line;
 };
 
+/* An application event definition: events whose name matches are delivered
+ * once when several nodes report the same (state and detail) within once_ms
+ * (JP10247911, Fig. 4: duplicate notification not allowed). */
+struct cfg_event_def {
+	char name[CFG_NAME_MAX + 1]; /* event name or shell pattern ("storage.*") */
+	uint32_t once_ms;
+	int line;
+};
+
 struct cfg_routing {
+	struct cfg_event_def *events;
+	size_t n_events;
 	struct cfg_dest *dests;
 	size_t n_dests;
 	struct cfg_route *routes;
@@ -270,6 +281,10 @@ struct shugo_config {
 	size_t n_listen;
 	struct cfg_community *communities; /* master mode; none = no SNMPv1/v2c access */
 	size_t n_communities;
+	char *event_socket;        /* where applications raise events; default
+				    * SHUGO_RUNDIR "/event.sock" */
+	char *event_group;         /* group that may write to it (mode 0660); NULL = root only (0600) */
+	uint32_t event_batch_ms;   /* low-urgency events wait at most this long, default 10 s */
 	/* snmp: */
 	struct cfg_user *users;
 	size_t n_users;

@@ -3,6 +3,7 @@
  * them. The decisions are route.c's; this file carries them out. A job
  * keeps the configuration it started under alive until it ends, so that a
  * reload never pulls a destination out from under an attempt. */
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +62,13 @@ static int64_t routed_before; /* records up to this id may have been routed by t
 static unsigned depth;
 static struct log_rec raises[RAISE_MAX];
 static size_t n_raises;
+/* routing.events with `once`: a gate each, the window kept in a route of its own */
+static struct once {
+	const struct cfg_event_def *def;
+	struct cfg_route rt;
+	struct route_gate *gate;
+} *onces;
+static size_t n_onces;
 
 /* ---- availability (S7-3: a destination on a node that is down is skipped) ---- */
 
@@ -605,6 +613,56 @@ out:
 	free(r);
 }
 
+static void onces_free(void)
+{
+	for (size_t i = 0; i < n_onces; i++)
+		route_gate_free(onces[i].gate);
+	free(onces);
+	onces = NULL;
+	n_onces = 0;
+}
+
+/* The event definitions of cfg (a reload starts their windows afresh). */
+static void onces_build(const struct shugo_config *cfg)
+{
+	onces_free();
+	if (!cfg->routing.n_events || !(onces = calloc(cfg->routing.n_events, sizeof *onces)))
+		return;
+	for (size_t i = 0; i < cfg->routing.n_events; i++) {
+		struct once *o = &onces[n_onces];
+		o->def = &cfg->routing.events[i];
+		snprintf(o->rt.name, sizeof o->rt.name, "events:%.57s", o->def->name);
+		o->rt.dedup_ms = o->def->once_ms;
+		if ((o->gate = route_gate_new()))
+			n_onces++;
+	}
+}
+
+/* An application event that another node already reported the same within
+ * its definition's window is handed to no route (F-003-1, S4-2/S4-3). */
+static bool reported_already(const struct log_rec *r, int64_t now_ms)
+{
+	const char *name = r->object + 4;
+	uint32_t held;
+
+	if ((r->origin != LR_AGENT && r->origin != LR_REPLAY) ||
+	    (r->type != NOTIF_APP_EVENT_RAISE && r->type != NOTIF_APP_EVENT_CLEAR) || strncmp(r->object, "app:", 4))
+		return false;
+	for (size_t i = 0; i < n_onces; i++) {
+		struct once *o = &onces[i];
+		if (fnmatch(o->def->name, name, 0) != 0)
+			continue;
+		if (route_gate_check(o->gate, &o->rt, r, now_ms, &held) != RV_DUPLICATE)
+			return false;
+		struct job tmp = {.rt = &o->rt, .rec = *r};
+		add_row(&tmp, 0, "", "duplicate", "the same event from another node was delivered once");
+		log_info("log %" PRId64 ": %s from %s is the same as another node's; delivered once (%s)", r->id,
+			 r->object, r->node, o->rt.name);
+		return true;
+	}
+	return false;
+}
+
 int router_init(struct store *s, const struct shugo_config *cfg, int64_t now_ms)
 {
 	S = s;
@@ -616,6 +674,7 @@ int router_init(struct store *s, const struct shugo_config *cfg, int64_t now_ms)
 		leave();
 		return -1;
 	}
+	onces_build(cfg);
 	resume(now_ms);
 	tell_fresh(now_ms);
 	leave();
@@ -639,6 +698,7 @@ void router_reload(const struct shugo_config *cfg, int64_t now_ms)
 		leave();
 		return;
 	}
+	onces_build(cfg);
 	tell_fresh(now_ms);
 	leave();
 }
@@ -676,7 +736,7 @@ static bool routed_already(const struct log_rec *r, const char *route)
 
 void router_publish(const struct log_rec *r, int64_t now_ms)
 {
-	if (!n_routes)
+	if (!n_routes || reported_already(r, now_ms))
 		return;
 	enter();
 	for (size_t i = 0; i < n_routes; i++) {
@@ -740,6 +800,7 @@ void router_free(void)
 	free(routes);
 	routes = NULL;
 	n_routes = 0;
+	onces_free();
 	deliver_snmp_close_all();
 	while (gens) {
 		struct gen *g = gens;

@@ -23,6 +23,7 @@ int mib_register_all(void)
 		{"shugoResTable", mib_register_shugoResTable},
 		{"shugoNicTable", mib_register_shugoNicTable},
 		{"shugoLogWatchTable", mib_register_shugoLogWatchTable},
+		{"shugoAppEventTable", mib_register_shugoAppEventTable},
 		{"shugoAlarmTable", mib_register_shugoAlarmTable},
 		{"shugoNotifLogTable", mib_register_shugoNotifLogTable},
 	};

@@ -267,6 +267,7 @@ cluster:
 agent:
   agentx_socket: $T/agentx.sock
   state_dir: $1
+  event_socket: $1/event.sock
   sample_interval: 1s
   max_processes: $((SUPERVISED + 28))
 EOF

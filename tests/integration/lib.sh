@@ -580,7 +580,8 @@ check_agent_config() {
 # the whole to $T/shugo.yaml. One notification target per argument, each aimed
 # at our snmptrapd: inform:2c, inform:3 or trap:2c (a v3 TRAP would need the
 # agent's engine ID in snmptrapd.conf). AGENT_PING and AGENT_SAMPLE set
-# agentx_ping and sample_interval (default 1s both).
+# agentx_ping and sample_interval (default 1s both); AGENT_EXTRA holds more
+# lines of the agent: section ("  event_batch: 2s").
 agent_config() {
 	local spec
 	cat <<EOF
@@ -588,8 +589,10 @@ agent_config() {
 agent:
   agentx_socket: $AGENTX_SOCKET
   state_dir: $SHUGO_STATE_DIR
+  event_socket: $T/event.sock
   agentx_ping: ${AGENT_PING:-1s}
   sample_interval: ${AGENT_SAMPLE:-1s}
+${AGENT_EXTRA:-}
 snmp:
   users:
     - name: $SNMP_USER
@@ -873,6 +876,7 @@ node_agent_config() {
 agent:
   agentx_socket: $dir/agentx.sock
   state_dir: $dir/state
+  event_socket: $dir/event.sock
   agentx_ping: ${AGENT_PING:-1s}
   sample_interval: ${AGENT_SAMPLE:-1s}
 snmp:

@@ -56,6 +56,7 @@ agent:
   mode: master
   listen: [$listen]
   state_dir: $SHUGO_STATE_DIR
+  event_socket: $T/event.sock
   sample_interval: 1s
   # Not used in master mode: nothing listens there.
   agentx_socket: $T/no-snmpd.sock

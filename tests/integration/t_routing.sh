@@ -129,6 +129,8 @@ processes:
     backoff: 200ms
     damping: {restarts: 1, window: 60s}
 routing:
+  events:
+    - {name: "shared.*", once: 1h}
   destinations:
     - {name: pager, method: program, command: ["$T/fail.sh"]}
     - {name: deadsock, method: unix, path: "$T/nobody.sock", timeout: 1s}
@@ -168,6 +170,9 @@ routing:
     - name: resume
       match: {object: "app:resume"}
       groups: [hang]
+    - name: apps
+      match: {type: shugoAppEventRaise, object: ["app:shared.*", "app:own.*"]}
+      groups: [recorder]
     - name: tcp
       match: {object: "app:tcp"}
       groups: [[tcpsink, tcpsink-noack]]
@@ -191,7 +196,7 @@ start_manager() {
 out=$("$MANAGER_BIN" -n -c "$T/shugo.yaml" -N alpha) || fail "manager -n: $out"
 start_manager
 wait_for 20 q_is 4 "select state from nodes where name = 'zz'"
-ok "the manager runs with 9 routes; zz is down"
+ok "the manager runs with 10 routes; zz is down"
 
 # --- zz's down, forwarded to another NMS as an SNMP INFORM ----------------------
 
@@ -283,6 +288,19 @@ wait_for 10 q_is "ok:ok stored|ok:written" "select group_concat(state || ':' || 
 	(select state, result from deliveries where route = 'tcp' order by destination)"
 assert_eq "$(grep -c '"object": "app:tcp"' "$T/tcpsink.log")" 2 "both TCP deliveries arrived"
 ok "TCP: acknowledged with 'ok stored', and written without waiting for an answer (ack: false)"
+
+# --- an application event defined "once": the same from two nodes, one delivery ---------
+agent_trap ext6 1 app:shared.disk full "/shared at 99%" shugoAppEventRaise
+wait_for 10 grep -q '^route=apps .*node=ext6 object=app:shared.disk ' "$T/recorded.log"
+agent_trap ext7 1 app:shared.disk full "/shared at 99%" shugoAppEventRaise
+agent_trap ext6 2 app:own.cache full "cache at 99%" shugoAppEventRaise
+agent_trap ext7 2 app:own.cache full "cache at 99%" shugoAppEventRaise
+wait_for 10 q_is 2 "select count(*) from deliveries where route = 'apps' and state = 'ok'
+	and log_id in (select id from log where object = 'app:own.cache')"
+wait_for 10 q_is "duplicate" "select state from deliveries where route = 'events:shared.*'
+	and log_id = (select id from log where node = 'ext7' and object = 'app:shared.disk')"
+assert_eq "$(grep -c '^route=apps .*object=app:shared.disk ' "$T/recorded.log")" 1 "shared.disk delivered once"
+ok "app:shared.disk from two nodes delivered once (routing.events once); app:own.cache, not defined so, twice"
 
 # --- damping: 2 within 3 s, the rest held; the latest delivered once it calms -------
 

@@ -1879,6 +1879,8 @@ static const char routing_yaml[] =
 	"  users:\n"
 	"    - {name: shugo, auth: SHA-256, auth_password: authpass1, priv: AES, priv_password: privpass1}\n"
 	"routing:\n"
+	"  events:\n"
+	"    - {name: \"storage.*\", once: 5m}\n"
 	"  destinations:\n"
 	"    - {name: pager, method: program, command: [/usr/local/bin/page, --team, ops], timeout: 20s}\n"
 	"    - {name: script, method: program, command: \"echo $SHUGO_OBJECT >>/tmp/x\", shell: true}\n"
@@ -1915,6 +1917,9 @@ static void test_routing(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	r = &c->routing;
 	CU_ASSERT_EQUAL(r->line, line_of(routing_yaml, "routing:"));
+	CU_ASSERT_EQUAL_FATAL(r->n_events, 1);
+	CU_ASSERT_STRING_EQUAL(r->events[0].name, "storage.*");
+	CU_ASSERT_EQUAL(r->events[0].once_ms, 300000);
 	CU_ASSERT_EQUAL_FATAL(r->n_dests, 6);
 	CU_ASSERT_EQUAL(r->dests[0].method, DEST_PROGRAM);
 	CU_ASSERT_EQUAL(r->dests[0].argc, 3);
@@ -2044,6 +2049,10 @@ static const struct {
 	 "t.yaml:7: routing.routes[0] 'r': dedup: missing required key 'window'"},
 	{"damping too many", RT_HEAD "  routes:\n    - {name: r, groups: [p], damping: {events: 65, window: 1m}}\n",
 	 "t.yaml:7: routing.routes[0] 'r': damping: events: '65' is out of range (1 .. 64)"},
+	{"event without once", "routing:\n  events:\n    - {name: x}\n",
+	 "t.yaml:3: routing.events[0] 'x': missing required key 'once'"},
+	{"event once too long", "routing:\n  events:\n    - {name: x, once: 25h}\n",
+	 "t.yaml:3: routing.events[0] 'x': once: '25h' is out of range (0s .. 24h)"},
 	{"duplicate route", RT_HEAD "  routes:\n    - {name: r, groups: [p]}\n    - {name: r, groups: [p]}\n",
 	 "t.yaml:8: routing.routes: duplicate route name 'r' (first at line 7)"},
 };
@@ -2068,6 +2077,31 @@ static void test_routing_rejected(void)
 }
 
 /* ---- logs ---- */
+
+static void test_event_socket(void)
+{
+	char err[ERRLEN];
+	struct shugo_config *c = parse("agent: {event_socket: /run/x/ev.sock, event_group: apps, event_batch: 30s}\n",
+				       "a", err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->event_socket, "/run/x/ev.sock");
+	CU_ASSERT_STRING_EQUAL(c->event_group, "apps");
+	CU_ASSERT_EQUAL(c->event_batch_ms, 30000);
+	cfg_free(c);
+	c = parse("", "a", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->event_socket, "/run/shugo/event.sock");
+	CU_ASSERT_PTR_NULL(c->event_group);
+	CU_ASSERT_EQUAL(c->event_batch_ms, 10000);
+	cfg_free(c);
+	c = parse("agent: {event_socket: ev.sock}\n", "a", err);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_STRING_EQUAL(err, "t.yaml:1: agent: event_socket: 'ev.sock' must be an absolute path");
+	c = parse("agent: {event_batch: 11m}\n", "a", err);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_STRING_EQUAL(err, "t.yaml:1: agent: event_batch: '11m' is out of range (100ms .. 10m)");
+}
 
 static void test_logs(void)
 {
@@ -2192,6 +2226,7 @@ static CU_TestInfo tests[] = {
 	{"poll rule", test_poll_check},
 	{"routing: every key", test_routing},
 	{"routing: each rule, exact message", test_routing_rejected},
+	{"agent: the event socket", test_event_socket},
 	{"logs: watches, the kernel preset, node filter", test_logs},
 	{"logs: each rule, exact message", test_logs_rejected},
 	CU_TEST_INFO_NULL,
