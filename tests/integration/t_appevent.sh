@@ -114,7 +114,10 @@ int main(void)
 	return 0;
 }
 EOF
-cc -Wall -Werror -I"$top_srcdir/lib" -o "$T/app" "$T/app.c" "$top_builddir/lib/libshugoevent.a" ||
+# with the build's own sanitizer flags, if any: the library was built with them
+# shellcheck disable=SC2086
+cc -Wall -Werror ${SHUGO_BUILD_CFLAGS:-} -I"$top_srcdir/lib" -o "$T/app" "$T/app.c" \
+	"$top_builddir/lib/libshugoevent.a" ${SHUGO_BUILD_LDFLAGS:-} ||
 	fail "cannot build against libshugoevent"
 out=$("$T/app") || fail "the linked program: $out"
 assert_match "$out" "name must be" "the library's reason"
