@@ -3,7 +3,8 @@
 # same generator (trapgen) feeds each daemon the same paced SNMPv2c TRAPs,
 # shaped like a Shugo agent's notifications, at rising rates; the script
 # reports per daemon the highest rate at which nothing was lost and the CPU
-# each spent per trap, shugo-trapd's store write (SQLite, synced) included.
+# each spent per trap, shugo-trapd's store write (SQLite, synced) included;
+# then the same as INFORMs: how many each answers, and how soon.
 # Usage: trapd-bench.sh <builddir>; see contrib/bench/README.md.
 #
 # Everything runs on loopback from a fresh temp dir. Each step starts the
@@ -22,6 +23,8 @@ RATES=${BENCH_RATES:-"2000 5000 10000 15000 20000 30000 50000 75000 100000 15000
 STEP_S=${BENCH_STEP_SECONDS:-3}        # each step sends rate x this many traps ...
 STEP_MAX=${BENCH_STEP_MAX:-600000}     # ... but never more than this
 DRAIN_S=${BENCH_DRAIN_SECONDS:-20}     # the longest wait for a daemon to write what it read
+INFORM_RATES=${BENCH_INFORM_RATES:-"5000 20000"} # then INFORMs at these rates ("" for none)
+INFORM_S=${BENCH_INFORM_SECONDS:-2}
 MAX_RUN_S=${BENCH_MAX_SECONDS:-900}    # the whole run is stopped after this
 
 GOAL_RATIO=5 # shugo-trapd's lossless rate / snmptrapd's
@@ -271,26 +274,34 @@ count_snmptrapd() {
 }
 
 # ---------------------------------------------------------------------------
-# One step: run <daemon> <rate>. Sets SENT, RECV, OFFERED (the rate trapgen
-# achieved), CPU_US (per trap, ticks), CPU_NS_US (per trap, schedstat),
-# KDROPS, QDROPS (shugo-trapd's backlog refusals), RB.
+# One step: run_step <daemon> <rate> [inform]. Sets SENT, RECV, OFFERED (the
+# rate trapgen achieved), CPU_US (per trap, ticks), CPU_NS_US (per trap,
+# schedstat), KDROPS, QDROPS (shugo-trapd's backlog refusals), RB; with
+# inform, ACKED and ANSWER (p50 p99 max of the delay to the answer, ms).
 
 run_step() {
-	local daemon=$1 rate=$2 d count c0 n0 c1 n1 last n stable deadline out
-	d=$T/$daemon-$rate
+	local daemon=$1 rate=$2 mode=${3:-} d count c0 n0 c1 n1 last n stable deadline out secs=$STEP_S
+	local -a opt=()
+	d=$T/$daemon-$rate${mode:+-$mode}
 	mkdir -p "$d"
-	count=$((rate * STEP_S))
+	if [ "$mode" = inform ]; then
+		secs=$INFORM_S
+		opt=(-i -w 5)
+	fi
+	count=$((rate * secs))
 	[ "$count" -le "$STEP_MAX" ] || count=$STEP_MAX
 	"start_$daemon" "$d"
 	RB=$(rcvbuf_of "$PORT")
 	c0=$(ticks)
 	n0=$(cpu_ns)
-	out=$(timeout $((count * 3 / rate + 15)) "$TRAPGEN" -p "$PORT" -c "$COMMUNITY" -r "$rate" -n "$count" \
-		-b "$rate") || true
+	out=$(timeout $((count * 3 / rate + 20)) "$TRAPGEN" -p "$PORT" -c "$COMMUNITY" -r "$rate" -n "$count" \
+		-b "$rate" ${opt[@]+"${opt[@]}"}) || true
 	echo "$out" >"$d/trapgen.out"
 	SENT=$(echo "$out" | awk '/^sent/ { print $2 }')
 	OFFERED=$(echo "$out" | sed -n 's/.*(\([0-9]*\)\/s,.*/\1/p')
 	[ -n "$SENT" ] || die "trapgen failed: $out"
+	ACKED=$(echo "$out" | awk '/^acked/ { print $2 }')
+	ANSWER=$(echo "$out" | awk '/^acked/ { print $10, $12, $14 }')
 	# What was read is written within moments; wait until the count stops
 	# moving (or is complete), bounded.
 	deadline=$(($(now_us) + DRAIN_S * 1000000))
@@ -400,5 +411,27 @@ if [ "$COMMON" -gt 0 ]; then
 else
 	echo "CPU per trap: no rate at which both were lossless"
 fi
+
+# ===========================================================================
+# INFORMs: what each daemon answers, and when. shugo-trapd answers an INFORM
+# only once its record is committed (synced); snmptrapd as it reads it. No
+# goal: the figures say what the durability costs.
+
+if [ -n "$INFORM_RATES" ]; then
+	echo
+	echo "== INFORMs ($INFORM_S s per step; unanswered ones are not re-sent)"
+	printf '%-8s %8s %-11s %7s %7s %7s %8s %8s %8s %8s\n' rate/s offered daemon sent answered stored \
+		"p50 ms" "p99 ms" "max ms" "us/inf"
+	for rate in $INFORM_RATES; do
+		for daemon in shugo snmptrapd; do
+			run_step "$daemon" "$rate" inform
+			name=$([ "$daemon" = shugo ] && echo shugo-trapd || echo snmptrapd)
+			read -r a50 a99 amax <<<"${ANSWER:-- - -}"
+			printf '%-8s %8s %-11s %7s %7s %7s %8s %8s %8s %8s\n' "$rate" "$OFFERED" "$name" "$SENT" \
+				"${ACKED:-?}" "$RECV" "$a50" "$a99" "$amax" "$CPU_US"
+		done
+	done
+fi
+
 [ "$MISSED" -eq 0 ] || exit 3
 exit 0

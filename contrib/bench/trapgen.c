@@ -2,6 +2,9 @@
  * TRAPs shaped like a Shugo agent's notifications (the varbinds of
  * agent/notify.c build_varbinds) to one UDP address at a fixed, paced rate,
  * COUNT of them, in sendmmsg batches, and says how many it sent in how long.
+ * With -i they are InformRequests instead, and it also counts the Responses
+ * and how long each took (a receiver that answers only once the notification
+ * is stored shows its commit delay here).
  *
  * The message is encoded once; each trap is a copy of it with its own
  * shugoNotifSeq and request-id patched in. Both are written as 4-octet
@@ -12,6 +15,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,8 +153,9 @@ static void date_now(uint8_t d[11])
 	d[10] = 0;
 }
 
-/* The whole SNMPv2c message of one shugoProcExited notification. */
-static void encode(struct buf *msg, const char *community, const char *node, uint32_t boot)
+/* The whole SNMPv2c message of one shugoProcExited notification, a TRAP or
+ * an INFORM. */
+static void encode(struct buf *msg, const char *community, const char *node, uint32_t boot, bool inform)
 {
 	static const uint32_t uptime0[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
 	static const uint32_t trapoid0[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
@@ -191,7 +196,7 @@ static void encode(struct buf *msg, const char *community, const char *node, uin
 
 	put_uint(&body, 0x02, 1); /* SNMPv2c */
 	put_tlv(&body, 0x04, community, strlen(community));
-	put_tlv(&body, 0xa7, pdu.b, pdu.n); /* SNMPv2-Trap-PDU */
+	put_tlv(&body, inform ? 0xa6 : 0xa7, pdu.b, pdu.n); /* InformRequest-PDU, SNMPv2-Trap-PDU */
 	msg->n = 0;
 	put_tlv(msg, 0x30, body.b, body.n);
 }
@@ -238,19 +243,111 @@ static unsigned long num(const char *s, const char *what, unsigned long lo, unsi
 	return v;
 }
 
+/* One BER header at *p (tag, definite length); the contents' length, or -1. */
+static long ber_hdr(const uint8_t **p, const uint8_t *end, uint8_t tag)
+{
+	size_t n, k;
+
+	if (end - *p < 2 || **p != tag)
+		return -1;
+	(*p)++;
+	n = *(*p)++;
+	if (n & 0x80) {
+		k = n & 0x7f;
+		if (k < 1 || k > 3 || (size_t)(end - *p) < k)
+			return -1;
+		for (n = 0; k > 0; k--)
+			n = n << 8 | *(*p)++;
+	}
+	return n <= (size_t)(end - *p) ? (long)n : -1;
+}
+
+/* The request-id of an SNMPv2c Response, or -1: message SEQUENCE, version,
+ * community, Response-PDU, request-id (RFC 3416 3). */
+static int64_t response_id(const uint8_t *b, size_t len)
+{
+	const uint8_t *p = b, *end = b + len;
+	long n;
+	int64_t v = 0;
+
+	if (ber_hdr(&p, end, 0x30) < 0 || (n = ber_hdr(&p, end, 0x02)) < 0)
+		return -1;
+	p += n;
+	if ((n = ber_hdr(&p, end, 0x04)) < 0)
+		return -1;
+	p += n;
+	if (ber_hdr(&p, end, 0xa2) < 0 || (n = ber_hdr(&p, end, 0x02)) < 1 || n > 4)
+		return -1;
+	for (long i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* INFORM bookkeeping: when each was sent, and the delays of those answered. */
+struct informs {
+	int64_t *sent_ns;
+	int64_t *lat_ns;
+	unsigned long n_acked, n_stray;
+	uint32_t base;
+	unsigned long count;
+};
+
+/* Take every Response waiting on the socket. */
+static void take_responses(int fd, struct informs *in)
+{
+	static uint8_t rb[BATCH_MAX][MSG_MAX];
+	struct mmsghdr rm[BATCH_MAX];
+	struct iovec ri[BATCH_MAX];
+	int k;
+
+	for (;;) {
+		for (size_t i = 0; i < BATCH_MAX; i++) {
+			ri[i].iov_base = rb[i];
+			ri[i].iov_len = MSG_MAX;
+			memset(&rm[i], 0, sizeof rm[i]);
+			rm[i].msg_hdr.msg_iov = &ri[i];
+			rm[i].msg_hdr.msg_iovlen = 1;
+		}
+		k = recvmmsg(fd, rm, BATCH_MAX, MSG_DONTWAIT, NULL);
+		if (k <= 0)
+			return;
+		int64_t now = mono_ns();
+		for (int i = 0; i < k; i++) {
+			int64_t id = response_id(rb[i], rm[i].msg_len);
+			uint64_t j = (uint64_t)id - in->base;
+			if (id < 0 || j >= in->count || !in->sent_ns[j] || in->sent_ns[j] < 0) {
+				in->n_stray++; /* not ours, or a second answer */
+				continue;
+			}
+			in->lat_ns[in->n_acked++] = now - in->sent_ns[j];
+			in->sent_ns[j] = -1;
+		}
+	}
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: trapgen -p PORT -r RATE -n COUNT [-a HOST] [-c COMMUNITY] [-N NODE] [-b BOOT]\n"
-		"               [-s FIRST_SEQ_OFFSET] [-B BATCH] [-t MAX_SECONDS]\n"
-		"Sends COUNT SNMPv2c shugoProcExited TRAPs to HOST:PORT at RATE per second.\n");
+		"               [-s FIRST_SEQ_OFFSET] [-B BATCH] [-t MAX_SECONDS] [-i [-w WAIT_SECONDS]]\n"
+		"Sends COUNT SNMPv2c shugoProcExited TRAPs (-i: INFORMs, and counts the answers\n"
+		"that come within WAIT_SECONDS of the last) to HOST:PORT at RATE per second.\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1", *port = NULL, *community = "public", *node = "benchgen";
-	unsigned long rate = 0, count = 0, boot = 1, first = 0, batch = 0, max_s = 0;
+	unsigned long rate = 0, count = 0, boot = 1, first = 0, batch = 0, max_s = 0, wait_s = 5;
+	bool inform = false;
+	struct informs in = {0};
 	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *ai;
 	static uint8_t bufs[BATCH_MAX][MSG_MAX];
 	struct mmsghdr mm[BATCH_MAX];
@@ -259,9 +356,9 @@ int main(int argc, char **argv)
 	size_t seq_off, reqid_off;
 	unsigned long sent = 0, errors = 0, late = 0;
 	int64_t start, deadline, step_ns, due;
-	int fd, c, sndbuf = 4 << 20;
+	int fd, c, sndbuf = 4 << 20, rcvbuf = 16 << 20;
 
-	while ((c = getopt(argc, argv, "a:p:c:r:n:N:b:s:B:t:")) != -1) {
+	while ((c = getopt(argc, argv, "a:p:c:r:n:N:b:s:B:t:iw:")) != -1) {
 		switch (c) {
 		case 'a': host = optarg; break;
 		case 'p': port = optarg; break;
@@ -273,6 +370,8 @@ int main(int argc, char **argv)
 		case 's': first = num(optarg, "FIRST_SEQ_OFFSET", 0, COUNT_MAX); break;
 		case 'B': batch = num(optarg, "BATCH", 1, BATCH_MAX); break;
 		case 't': max_s = num(optarg, "MAX_SECONDS", 1, 3600); break;
+		case 'i': inform = true; break;
+		case 'w': wait_s = num(optarg, "WAIT_SECONDS", 0, 600); break;
 		default: usage();
 		}
 	}
@@ -295,8 +394,21 @@ int main(int argc, char **argv)
 	/* A send buffer that holds a few batches: on loopback a full buffer
 	 * means ENOBUFS, not loss on the wire. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	/* Answers come in bursts (a receiver may answer a whole commit at
+	 * once): room for them while a batch is being sent. As root the
+	 * buffer may pass net.core.rmem_max. */
+	if (inform && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 
-	encode(&msg, community, node, (uint32_t)boot);
+	encode(&msg, community, node, (uint32_t)boot, inform);
+	if (inform) {
+		in.base = FIXED_BASE + (uint32_t)first;
+		in.count = count;
+		in.sent_ns = calloc(count, sizeof *in.sent_ns);
+		in.lat_ns = calloc(count, sizeof *in.lat_ns);
+		if (!in.sent_ns || !in.lat_ns)
+			die("out of memory");
+	}
 	seq_off = find_mark(&msg, SEQ_MARK);
 	reqid_off = find_mark(&msg, REQID_MARK);
 	for (size_t i = 0; i < BATCH_MAX; i++) {
@@ -332,6 +444,11 @@ int main(int argc, char **argv)
 			put_be32(bufs[i] + seq_off, v);
 			put_be32(bufs[i] + reqid_off, v);
 		}
+		if (inform) {
+			int64_t t = mono_ns();
+			for (unsigned long i = 0; i < n; i++)
+				in.sent_ns[sent + i] = t;
+		}
 		while (done < n) {
 			int k = sendmmsg(fd, mm + done, (unsigned)(n - done), 0);
 			if (k < 0) {
@@ -349,12 +466,36 @@ int main(int argc, char **argv)
 		}
 		sent += done;
 		due += step_ns;
+		if (inform)
+			take_responses(fd, &in);
+	}
+	if (inform) {
+		/* The answers still on their way, for at most wait_s. */
+		int64_t until = mono_ns() + (int64_t)wait_s * 1000000000;
+		while (in.n_acked < sent && mono_ns() < until) {
+			struct pollfd pf = {.fd = fd, .events = POLLIN};
+			if (poll(&pf, 1, 100) > 0)
+				take_responses(fd, &in);
+		}
 	}
 	{
 		double secs = (double)(mono_ns() - start) / 1e9;
 		printf("sent %lu of %lu in %.3f s (%.0f/s, asked %lu/s), %zu octets each, batch %lu, "
 		       "late batches %lu, send errors %lu\n",
 		       sent, count, secs, secs > 0 ? (double)sent / secs : 0.0, rate, msg.n, batch, late, errors);
+	}
+	if (inform) {
+		double p50 = 0, p99 = 0, max = 0;
+		if (in.n_acked) {
+			qsort(in.lat_ns, in.n_acked, sizeof *in.lat_ns, cmp_i64);
+			p50 = (double)in.lat_ns[(in.n_acked - 1) / 2] / 1e6;
+			p99 = (double)in.lat_ns[(in.n_acked * 99 + 99) / 100 - 1] / 1e6;
+			max = (double)in.lat_ns[in.n_acked - 1] / 1e6;
+		}
+		printf("acked %lu of %lu, stray %lu, answer ms p50 %.2f p99 %.2f max %.2f\n", in.n_acked, sent,
+		       in.n_stray, p50, p99, max);
+		free(in.sent_ns);
+		free(in.lat_ns);
 	}
 	close(fd);
 	return sent == count ? 0 : 1;
