@@ -724,11 +724,17 @@ static void take_scalars(struct pnode *pn, netsnmp_pdu *pdu, int64_t now)
 				break;
 		if (i == SC_N)
 			continue;
+		if (is_exception(v) && i == SC_UPTIME) {
+			/* an agent in master mode serves SHUGO-MIB alone: no
+			 * sysUpTime, and nothing depends on it */
+			seen[i] = true;
+			r->sys_uptime = 0;
+			continue;
+		}
 		if (is_exception(v)) {
 			/* snmpd is there but nothing is registered under
 			 * SHUGO-MIB: the agent is not running behind it */
-			job_fail(pn, i == SC_UPTIME ? "snmpd answers without sysUpTime" : "snmpd answers, agent absent",
-				 now);
+			job_fail(pn, "snmpd answers, agent absent", now);
 			return;
 		}
 		seen[i] = true;

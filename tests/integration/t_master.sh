@@ -314,3 +314,21 @@ out=$(v3_get authPriv -a SHA-256 -A "$SNMP_AUTH_PASS" -x AES -X "$SNMP_PRIV_PASS
 	"127.0.0.1:$AGENT_PORT" SHUGO-MIB::shugoNodeBootCount.0) || fail "v3 GET after the restart failed"
 assert_eq "$out" 2 "shugoNodeBootCount.0 after the restart"
 ok "restarted: the v3 user works again, no USM key in the persistent file"
+
+# --- the manager polls an agent in master mode ---------------------------------
+# (it serves SHUGO-MIB alone: no sysUpTime, which the manager does without)
+MANAGER_BIN="$top_builddir/manager/shugo-manager"
+cat >"$T/manager.yaml" <<EOF2
+cluster:
+  nodes: [{name: m1, address: "udp:127.0.0.1:$AGENT_PORT"}]
+manager:
+  store: $T/store.db
+  agentx_socket: $T/no-snmpd.sock
+  event_socket: $T/manager.sock
+  poll: {interval: 300ms, timeout: 200ms, retries: 1, down_after: 2s}
+  snmp: {version: 2c, community: $SNMP_COMMUNITY}
+EOF2
+"$MANAGER_BIN" -f -c "$T/manager.yaml" -N m1 </dev/null >>"$T/shugo-manager.log" 2>&1 &
+track_pid $! shugo-manager
+wait_for 15 grep -q "node m1: unknown -> up" "$T/shugo-manager.log"
+ok "shugo-manager polls the agent in master mode (node up without sysUpTime)"
