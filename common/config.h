@@ -165,6 +165,20 @@ struct cfg_trapd {
 	int line;
 };
 
+/* Remote execution (agent): which programs other servers may start here,
+ * found by name in the search path only, for which requesters. */
+struct cfg_exec {
+	bool enabled;           /* an `exec:` section is given */
+	char **path;            /* search directories, in order; NULL-terminated */
+	size_t n_path;
+	char **allow;           /* program names or shell patterns; none = every program found */
+	size_t n_allow;
+	char **requesters;      /* shugoExecRequester values allowed (patterns); none = any */
+	size_t n_requesters;
+	uint32_t retention_s;   /* finished rows kept, default 600 */
+	int line;
+};
+
 /* A watched log file (agent): new lines that match pattern become
  * shugoLogMatch notifications (JP10247911, F-003-2). A preset in the file
  * (kernel) expands into several of these. */
@@ -299,6 +313,7 @@ struct shugo_config {
 	size_t n_nics;
 	struct cfg_log *logs;
 	size_t n_logs;
+	struct cfg_exec exec;
 	/* manager and trapd (defaults filled in when their sections are absent): */
 	struct cfg_manager manager;
 	struct cfg_trapd trapd;
