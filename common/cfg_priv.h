@@ -220,6 +220,11 @@ int cfg_selected(struct pctx *p, const yaml_node_t *sel, const char *node, bool 
 /* The cluster's node names, sorted (for cfg_check_node_list); free(). */
 const char **cfg_node_names(struct pctx *p, const struct shugo_config *c);
 
+/* ---- cfg_exec.c: remote execution ---- */
+
+int cfg_parse_exec(struct pctx *p, struct shugo_config *c, const struct fld *top);
+void cfg_exec_clear(struct shugo_config *c);
+
 /* ---- cfg_logs.c: log watches ---- */
 
 int cfg_parse_logs(struct pctx *p, struct shugo_config *c, const struct fld *top);

@@ -1467,9 +1467,11 @@ static void pctx_clear(struct pctx *p)
 struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, const char *node_name, char *err,
 			       size_t errlen)
 {
-	enum { K_CLUSTER, K_AGENT, K_SNMP, K_NOTIFY, K_PROCS, K_RES, K_LOGS, K_MANAGER, K_TRAPD, K_ROUTING, K_N };
-	static const char *const keys[K_N] = {"cluster",   "agent", "snmp",    "notify", "processes", "resources",
-					      "logs",      "manager", "trapd", "routing"};
+	enum {
+		K_CLUSTER, K_AGENT, K_SNMP, K_NOTIFY, K_PROCS, K_RES, K_LOGS, K_EXEC, K_MANAGER, K_TRAPD, K_ROUTING, K_N
+	};
+	static const char *const keys[K_N] = {"cluster", "agent", "snmp",    "notify", "processes", "resources",
+					      "logs",    "exec",  "manager", "trapd",  "routing"};
 	struct pctx p = {.file = name ? name : "config", .err = err, .errlen = errlen};
 	struct shugo_config *c;
 	struct fld f[K_N];
@@ -1522,7 +1524,7 @@ struct shugo_config *cfg_parse(const char *name, const char *text, size_t len, c
 	if (parse_cluster(&p, c, &f[K_CLUSTER]) < 0 || parse_agent(&p, c, &f[K_AGENT]) < 0 ||
 	    parse_snmp(&p, c, &f[K_SNMP]) < 0 || parse_notify(&p, c, &f[K_NOTIFY]) < 0 ||
 	    parse_processes(&p, c, &f[K_PROCS]) < 0 || parse_resources(&p, c, &f[K_RES]) < 0 ||
-	    cfg_parse_logs(&p, c, &f[K_LOGS]) < 0 ||
+	    cfg_parse_logs(&p, c, &f[K_LOGS]) < 0 || cfg_parse_exec(&p, c, &f[K_EXEC]) < 0 ||
 	    cfg_parse_manager(&p, c, &f[K_MANAGER]) < 0 || cfg_parse_trapd(&p, c, &f[K_TRAPD]) < 0 ||
 	    cfg_parse_routing(&p, c, &f[K_ROUTING]) < 0)
 		goto fail;
@@ -1630,6 +1632,7 @@ void cfg_free(struct shugo_config *c)
 	cfg_manager_clear(c);
 	cfg_routing_clear(c);
 	cfg_logs_clear(c);
+	cfg_exec_clear(c);
 	free(c);
 }
 

@@ -2103,6 +2103,37 @@ static void test_event_socket(void)
 	CU_ASSERT_STRING_EQUAL(err, "t.yaml:1: agent: event_batch: '11m' is out of range (100ms .. 10m)");
 }
 
+static void test_exec(void)
+{
+	char err[ERRLEN];
+	struct shugo_config *c = parse("exec:\n  path: [/usr/lib/shugo/exec, /opt/jobs]\n  allow: [\"backup*\", report]\n"
+				       "  requesters: [mgr1]\n  retention: 1h\n",
+				       "a", err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_TRUE(c->exec.enabled);
+	CU_ASSERT_EQUAL_FATAL(c->exec.n_path, 2);
+	CU_ASSERT_STRING_EQUAL(c->exec.path[1], "/opt/jobs");
+	CU_ASSERT_EQUAL(c->exec.n_allow, 2);
+	CU_ASSERT_STRING_EQUAL(c->exec.requesters[0], "mgr1");
+	CU_ASSERT_EQUAL(c->exec.retention_s, 3600);
+	cfg_free(c);
+	c = parse("", "a", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_FALSE(c->exec.enabled);
+	CU_ASSERT_EQUAL(c->exec.retention_s, 600);
+	cfg_free(c);
+	c = parse("exec: {allow: [x]}\n", "a", err);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_STRING_EQUAL(err, "t.yaml:1: exec: missing required key 'path'");
+	c = parse("exec: {path: [bin]}\n", "a", err);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_STRING_EQUAL(err, "t.yaml:1: exec: path: 'bin' must be an absolute path");
+	c = parse("exec: {path: []}\n", "a", err);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_STRING_EQUAL(err, "t.yaml:1: exec: path: the list is empty");
+}
+
 static void test_logs(void)
 {
 	static const char yaml[] =
@@ -2227,6 +2258,7 @@ static CU_TestInfo tests[] = {
 	{"routing: every key", test_routing},
 	{"routing: each rule, exact message", test_routing_rejected},
 	{"agent: the event socket", test_event_socket},
+	{"exec: search path, allow, requesters, retention", test_exec},
 	{"logs: watches, the kernel preset, node filter", test_logs},
 	{"logs: each rule, exact message", test_logs_rejected},
 	CU_TEST_INFO_NULL,
