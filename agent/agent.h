@@ -80,6 +80,32 @@ struct nic_rt {
 	int64_t last_change;
 };
 
+/* shugoExecState, shugoExecEnd, shugoExecWait */
+enum { EXS_PENDING = 1, EXS_RUNNING, EXS_EXITED, EXS_KILLED, EXS_REFUSED, EXS_START_FAILED };
+enum { EXE_NONE = 1, EXE_NORMAL, EXE_ABNORMAL };
+enum { EXW_NOWAIT = 1, EXW_WAIT };
+
+/* A remote execution request: a row of shugoExecTable. */
+struct exec_rt {
+	char id[65];
+	char program[65];
+	char *args, *env;           /* as set (ShugoLongString) */
+	int wait;                   /* EXW_* */
+	char requester[65];
+	int row_status;             /* RowStatus: active(1), notInService(2), notReady(3) */
+	int state;                  /* EXS_* */
+	pid_t pid;
+	int pidfd;                  /* -1 when not running */
+	int64_t start_time, end_time; /* wall seconds; 0 = none */
+	int exit_code;              /* -1 none */
+	int exit_signal;
+	int end;                    /* EXE_* */
+	int last_signal;
+	int refusal;                /* enum exec_refusal */
+	char reason[128];
+	uint64_t done_ms;           /* monotonic: when it ended or was refused (retention) */
+};
+
 /* shugoLogWatchState */
 enum { LOGW_OK = 1, LOGW_MISSING = 2, LOGW_UNREADABLE = 3 };
 
@@ -133,6 +159,8 @@ struct agent {
 	size_t n_logs;
 	struct appev_rt *appevs;    /* MIB index order */
 	size_t n_appevs;
+	struct exec_rt *execs;      /* MIB index order */
+	size_t n_execs;
 	uint32_t config_loads, config_errors, agentx_reconnects;
 	char config_status[256];
 	bool agentx_connected;

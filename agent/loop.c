@@ -16,6 +16,7 @@
 #include "mon_log.h"
 #include "notify.h"
 #include "procs.h"
+#include "remote.h"
 #include "resources.h"
 
 static int epfd = -1;
@@ -117,6 +118,9 @@ static bool dispatch(struct agent *a, void (*reload)(struct agent *a))
 		case LOOP_APPEV_CONN:
 			appev_ready(a, fd);
 			break;
+		case LOOP_EXEC:
+			remote_pidfd_ready(a, fd);
+			break;
 		}
 	}
 	return stop;
@@ -195,6 +199,7 @@ int loop_run(struct agent *a, void (*reload)(struct agent *a))
 			res_sample(a, now);
 			logs_sample(a, now);
 			appev_tick(a, now);
+			remote_tick(a, now);
 			a->next_sample_ms += a->cfg->sample_ms;
 			if (a->next_sample_ms <= now) /* fell behind: do not burst */
 				a->next_sample_ms = now + a->cfg->sample_ms;

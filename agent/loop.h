@@ -8,7 +8,7 @@
 
 int loop_init(void);
 /* Watch fd; kind tells the loop which module gets it. */
-enum loop_kind { LOOP_SIGNAL = 1, LOOP_PIDFD, LOOP_PCAP, LOOP_APPEV, LOOP_APPEV_CONN };
+enum loop_kind { LOOP_SIGNAL = 1, LOOP_PIDFD, LOOP_PCAP, LOOP_APPEV, LOOP_APPEV_CONN, LOOP_EXEC };
 int loop_watch(int fd, enum loop_kind kind);
 void loop_unwatch(int fd);
 /* Run until SIGTERM/SIGINT. reload() is called on SIGHUP. */

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "appevents.h"
 #include "loop.h"
+#include "remote.h"
 #include "mon_log.h"
 #include "mib/register.h"
 #include "notify.h"
@@ -356,6 +357,7 @@ int main(int argc, char **argv)
 	a->next_sample_ms = agent_now_ms();
 
 	appev_open(a); /* without it the agent still monitors: logged */
+	remote_init(a);
 	int rc = loop_run(a, reload);
 
 	log_notice("shutting down: stopping supervised processes");
@@ -370,6 +372,7 @@ int main(int argc, char **argv)
 	notify_shutdown();
 	res_free(a);
 	logs_free(a);
+	remote_free(a);
 	for (size_t i = 0; i < a->n_procs; i++) {
 		for (size_t k = 0; k < a->procs[i].n_inst; k++)
 			free(a->procs[i].inst[k].cmdline);

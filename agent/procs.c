@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mon_proc.h"
 #include "procs.h"
+#include "remote.h"
 #include "spawn.h"
 #include "strutil.h"
 
@@ -292,21 +293,24 @@ void procs_reap(struct agent *a)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		bool ours = false;
 		if (retired_exited(pid, status))
 			continue;
-		for (size_t i = 0; i < a->n_procs; i++) {
+		for (size_t i = 0; i < a->n_procs && !ours; i++) {
 			struct proc_rt *p = &a->procs[i];
 			if (p->cfg->kind != PK_SUPERVISED)
 				continue;
 			if (p->child == pid) {
 				child_exited(a, p, status, now);
-				break;
-			}
-			if (p->failed_child == pid) {
+				ours = true;
+			} else if (p->failed_child == pid) {
 				p->failed_child = 0;
-				break;
+				ours = true;
 			}
 		}
+		/* not a supervised process: a program started for another server */
+		if (!ours)
+			remote_reaped(a, pid, status);
 	}
 }
 

@@ -194,29 +194,70 @@ static void *row_of(const struct mib_table *t, const netsnmp_variable_list *var,
 #define PENDING_MAX 64
 static struct {
 	const struct mib_table *table;
-	void *row;
+	void *row;        /* NULL: a row this PDU creates, known by idx */
 	unsigned col;
-	netsnmp_variable_list *var;
+	netsnmp_variable_list *var; /* for a new row: a copy, kept until the row is made */
+	oid idx[MIB_IDX_MAX];
+	size_t idx_len;
+	bool created;     /* the row was made in COMMIT: its other values are in */
 } pending[PENDING_MAX];
 static size_t n_pending;
 static netsnmp_agent_session *pending_asp;
 static long pending_transid;
+
+static void pending_clear(void)
+{
+	for (size_t i = 0; i < n_pending; i++)
+		if (!pending[i].row)
+			snmp_free_var(pending[i].var);
+	n_pending = 0;
+}
 
 static void pending_begin(netsnmp_agent_request_info *ri)
 {
 	long transid = ri->asp && ri->asp->pdu ? ri->asp->pdu->transid : 0;
 
 	if (ri->asp != pending_asp || transid != pending_transid) {
-		n_pending = 0;
+		pending_clear();
 		pending_asp = ri->asp;
 		pending_transid = transid;
 	}
 }
 
-static void pending_add(const struct mib_table *t, void *row, unsigned col, netsnmp_variable_list *var)
+static int pending_add(const struct mib_table *t, void *row, unsigned col, netsnmp_variable_list *var,
+		       const oid *idx, size_t idx_len)
 {
-	if (n_pending < PENDING_MAX)
-		pending[n_pending++] = (typeof(pending[0])){t, row, col, var};
+	if (n_pending == PENDING_MAX)
+		return SNMP_ERR_TOOBIG;
+	pending[n_pending] = (typeof(pending[0])){t, row, col, var, {0}, 0, false};
+	if (!row) {
+		/* the later phases may come in other PDUs (AgentX): keep the value */
+		if (!(pending[n_pending].var = snmp_clone_varbind(var)))
+			return SNMP_ERR_RESOURCEUNAVAILABLE;
+		memcpy(pending[n_pending].idx, idx, idx_len * sizeof(oid));
+		pending[n_pending].idx_len = idx_len;
+	}
+	n_pending++;
+	return SNMP_ERR_NOERROR;
+}
+
+static bool same_idx(size_t k, const oid *idx, size_t idx_len)
+{
+	return pending[k].idx_len == idx_len && !memcmp(pending[k].idx, idx, idx_len * sizeof(oid));
+}
+
+/* The values this PDU sets in the new row at idx. */
+static size_t new_row_values(const struct mib_table *t, const oid *idx, size_t idx_len, unsigned *cols,
+			     netsnmp_variable_list **vars)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < n_pending; k++)
+		if (pending[k].table == t && !pending[k].row && same_idx(k, idx, idx_len)) {
+			cols[n] = pending[k].col;
+			vars[n++] = pending[k].var;
+		}
+	return n;
 }
 
 static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent_request_info *ri,
@@ -254,32 +295,46 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
 	case MODE_SET_RESERVE1:
 		pending_begin(ri);
 		for (r = requests; r; r = r->next) {
+			const oid *idx;
+			size_t idx_len;
 			int err;
 			row = row_of(t, r->requestvb, &col);
+			locate(t, r->requestvb->name, r->requestvb->name_length, &col, &idx, &idx_len);
 			if (col < t->min_col || col > t->max_col)
 				err = SNMP_ERR_NOTWRITABLE;
-			else if (!row)
+			else if (!row && (!t->create || idx_len == 0 || idx_len > MIB_IDX_MAX))
 				err = SNMP_ERR_NOCREATION;
 			else if (!t->check)
 				err = SNMP_ERR_NOTWRITABLE;
 			else
 				err = t->check(row, col, r->requestvb);
+			if (err == SNMP_ERR_NOERROR)
+				err = pending_add(t, row, col, r->requestvb, idx, idx_len);
 			if (err != SNMP_ERR_NOERROR) {
 				netsnmp_set_request_error(ri, r, err);
 				return SNMP_ERR_NOERROR;
 			}
-			pending_add(t, row, col, r->requestvb);
 		}
 		break;
 	case MODE_SET_RESERVE2:
-		if (!t->check_row)
-			break;
 		for (r = requests; r; r = r->next) {
 			unsigned cols[PENDING_MAX];
 			netsnmp_variable_list *vars[PENDING_MAX];
 			void *mine = row_of(t, r->requestvb, &col);
 			size_t n = 0;
-			if (!mine)
+			if (!mine && t->create_check) {
+				const oid *idx;
+				size_t idx_len;
+				locate(t, r->requestvb->name, r->requestvb->name_length, &col, &idx, &idx_len);
+				n = new_row_values(t, idx, idx_len, cols, vars);
+				int err = t->create_check(idx, idx_len, cols, vars, n);
+				if (err != SNMP_ERR_NOERROR) {
+					netsnmp_set_request_error(ri, r, err);
+					return SNMP_ERR_NOERROR;
+				}
+				continue;
+			}
+			if (!mine || !t->check_row)
 				continue;
 			/* every value this PDU sets in the row, whichever subtree carried it */
 			for (size_t k = 0; k < n_pending; k++) {
@@ -301,8 +356,26 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
 		break;
 	case MODE_SET_COMMIT:
 		for (r = requests; r; r = r->next) {
+			const oid *idx;
+			size_t idx_len;
+			bool made = false;
 			row = row_of(t, r->requestvb, &col);
-			if (row && t->apply)
+			locate(t, r->requestvb->name, r->requestvb->name_length, &col, &idx, &idx_len);
+			/* a row this PDU creates: made once, from all of its values;
+			 * the other columns' subtrees then find it made */
+			for (size_t k = 0; t->create && k < n_pending; k++) {
+				if (pending[k].table != t || pending[k].row || !same_idx(k, idx, idx_len))
+					continue;
+				if (!pending[k].created && !row && !made) {
+					unsigned cols[PENDING_MAX];
+					netsnmp_variable_list *vars[PENDING_MAX];
+					size_t n = new_row_values(t, idx, idx_len, cols, vars);
+					t->create(idx, idx_len, cols, vars, n);
+				}
+				pending[k].created = true;
+				made = true;
+			}
+			if (!made && row && t->apply)
 				t->apply(row, col, r->requestvb);
 		}
 		break;

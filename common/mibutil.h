@@ -30,6 +30,13 @@ struct mib_table {
 	int (*check_row)(void *row, const unsigned *cols, netsnmp_variable_list *const *vars, size_t n);
 	/* ... and applying one value (COMMIT; cannot fail). */
 	void (*apply)(void *row, unsigned col, const netsnmp_variable_list *var);
+	/* Optional, for tables whose rows a SET creates (RowStatus): check
+	 * (RESERVE2) and create (COMMIT) a row at idx from all the values the
+	 * PDU sets in it. check() is asked about each value with row NULL. */
+	int (*create_check)(const oid *idx, size_t idx_len, const unsigned *cols, netsnmp_variable_list *const *vars,
+			    size_t n);
+	void (*create)(const oid *idx, size_t idx_len, const unsigned *cols, netsnmp_variable_list *const *vars,
+		       size_t n);
 };
 
 int mib_table_register(struct mib_table *t);

@@ -24,6 +24,7 @@ int mib_register_all(void)
 		{"shugoNicTable", mib_register_shugoNicTable},
 		{"shugoLogWatchTable", mib_register_shugoLogWatchTable},
 		{"shugoAppEventTable", mib_register_shugoAppEventTable},
+		{"shugoExecTable", mib_register_shugoExecTable},
 		{"shugoAlarmTable", mib_register_shugoAlarmTable},
 		{"shugoNotifLogTable", mib_register_shugoNotifLogTable},
 	};

@@ -13,6 +13,7 @@ int mib_register_shugoResTable(void);
 int mib_register_shugoNicTable(void);
 int mib_register_shugoLogWatchTable(void);
 int mib_register_shugoAppEventTable(void);
+int mib_register_shugoExecTable(void);
 int mib_register_shugoAlarmTable(void);
 int mib_register_shugoNotifLogTable(void);
 

@@ -5,13 +5,15 @@
 #include "shugo_oids.h"
 #include "procs.h"
 #include "register.h"
+#include "remote.h"
 
 static const oid group_oid[] = {OID_NODE};
 
 static bool get(void *row, unsigned col, netsnmp_variable_list *v)
 {
 	struct agent *a = agent_get();
-	uint32_t managed = procs_managed(a);
+	/* supervised processes and the programs run for other servers */
+	uint32_t managed = procs_managed(a) + remote_running(a);
 
 	(void)row;
 	switch (col) {
