@@ -34,6 +34,16 @@ SNMPTRAPD_BIN=${SNMPTRAPD_BIN:-/usr/sbin/snmptrapd}
 
 # Test credentials: the v2c community is read-only, SETs need the v3 user.
 SNMP_COMMUNITY=shugotest
+# Under AddressSanitizer the daemons answer several times slower: tests that
+# judge a node by how fast it answers scale their timeouts and windows by
+# SLOW (`ms 200` is 200ms, or 800ms under the sanitizers).
+case "${SHUGO_BUILD_CFLAGS:-}" in
+*-fsanitize*) SLOW=4 ;;
+*) SLOW=1 ;;
+esac
+ms() {
+	echo "$(($1 * SLOW))ms"
+}
 SNMP_USER=shugoadmin
 SNMP_AUTH_PASS=shugo-auth-secret
 SNMP_PRIV_PASS=shugo-priv-secret

@@ -92,9 +92,9 @@ manager:
   event_socket: $T/manager.sock
   poll:
     interval: 500ms
-    timeout: 200ms
+    timeout: $(ms 200)
     retries: 1
-    down_after: 2s
+    down_after: $((2 * SLOW))s
   snmp:
     version: 2c
     community: $SNMP_COMMUNITY

@@ -23,7 +23,7 @@ STORE="$T/store.db"
 TRAPD_PORT=$(free_udp_port)
 # poll settings: a down is due 2 s after the last answer
 INTERVAL_S=0.5
-DOWN_AFTER_S=2
+DOWN_AFTER_S=$((2 * SLOW))
 
 q() { # <sql>: one query on the store, read-only
 	sqlite3 -readonly "$STORE" "$1"
@@ -142,7 +142,7 @@ manager:
   event_socket: $T/manager.sock
   poll:
     interval: 500ms
-    timeout: 200ms
+    timeout: $(ms 200)
     retries: 1
     down_after: ${DOWN_AFTER_S}s
 EOF

@@ -325,7 +325,7 @@ manager:
   store: $T/store.db
   agentx_socket: $T/no-snmpd.sock
   event_socket: $T/manager.sock
-  poll: {interval: 300ms, timeout: 200ms, retries: 1, down_after: 2s}
+  poll: {interval: 300ms, timeout: $(ms 200), retries: 1, down_after: $((2 * SLOW))s}
   snmp: {version: 2c, community: $SNMP_COMMUNITY}
 EOF2
 "$MANAGER_BIN" -f -c "$T/manager.yaml" -N m1 </dev/null >>"$T/shugo-manager.log" 2>&1 &

@@ -111,7 +111,7 @@ manager:
   store: $STORE
   agentx_socket: $AGENTX_SOCKET
   event_socket: $T/manager.sock
-  poll: {interval: 300ms, timeout: 100ms, retries: 1, down_after: 1s}
+  poll: {interval: 300ms, timeout: $(ms 100), retries: 1, down_after: ${SLOW}s}
   snmp: {version: 2c, community: $SNMP_COMMUNITY}
 trapd:
   listen: ["udp:127.0.0.1:$SHUGO_TRAPD_PORT"]
