@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "cluster.h"
 #include "log.h"
+#include "metrics.h"
 #include "mib/register.h"
 #include "model.h"
 #include "poller.h"
@@ -130,6 +131,7 @@ static void reload(void)
 		cfg_free(n);
 		return;
 	}
+	metrics_configure(&n->manager.rrd);
 	cfg_free(cfg);
 	cfg = n;
 	log_notice("configuration reloaded from %s: %zu nodes", cfg_path, cfg->n_nodes);
@@ -352,6 +354,7 @@ int main(int argc, char **argv)
 		log_err("cannot load the cluster state from %s", cfg->manager.store);
 		goto out;
 	}
+	metrics_configure(&cfg->manager.rrd);
 	if ((evfd = event_open(cfg->manager.event_socket)) < 0) {
 		log_err("event socket %s: %s", cfg->manager.event_socket, strerror(errno));
 		goto out;
@@ -400,6 +403,7 @@ snmp_out:
 	snmp_shutdown("shugo-manager");
 out:
 	cluster_free();
+	metrics_free();
 	mgr_model = NULL;
 	if (evfd >= 0) {
 		close(evfd);
