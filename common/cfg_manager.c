@@ -16,7 +16,6 @@
 
 #define DEF_STORE SHUGO_STATEDIR "/store.db"
 #define DEF_EVENT_SOCKET SHUGO_STATEDIR "/manager.sock"
-#define DEF_RRD_DIR SHUGO_STATEDIR "/rrd"
 #define DEF_COMMUNITY "public"
 #define DEF_TRAPD_LISTEN "udp:0.0.0.0:162"
 
@@ -273,6 +272,21 @@ static int parse_reader(struct pctx *p, struct cfg_reader *r, const yaml_node_t 
 	return 0;
 }
 
+/* "<directory of file>/<name>": the metrics directory defaults to "rrd" next to
+ * the store (SHUGO_STATEDIR "/rrd" with the default store), where the manager
+ * keeps its other state; so two managers with their own stores never share
+ * files. file is an absolute path. */
+static char *beside(const char *file, const char *name)
+{
+	const char *slash = strrchr(file, '/');
+	size_t n = slash && slash != file ? (size_t)(slash - file) : 0;
+	char *out = malloc(n + strlen(name) + 2);
+
+	if (out)
+		sprintf(out, "%.*s/%s", (int)n, file, name);
+	return out;
+}
+
 /* manager.rrd: the metrics files. The daemon must be a local rrdcached on its
  * unix socket: when it is away the manager writes the same files itself, and
  * shugoctl graph reads them, so they have to be on this host. */
@@ -335,8 +349,7 @@ int cfg_parse_manager(struct pctx *p, struct shugo_config *c, const struct fld *
 	m->log_ring = 10000;
 	m->log_keep = 1000000;
 	m->rrd.enabled = true;
-	m->rrd.dir = strdup(DEF_RRD_DIR);
-	if (!m->store || !m->agentx_socket || !m->event_socket || !m->reader.community || !m->rrd.dir)
+	if (!m->store || !m->agentx_socket || !m->event_socket || !m->reader.community)
 		return cfg_oom(p);
 	ps->v = (struct cfg_poll){
 		.interval_ms = POLL_INTERVAL_DEF,
@@ -395,6 +408,8 @@ int cfg_parse_manager(struct pctx *p, struct shugo_config *c, const struct fld *
 	}
 	if (f[M_RRD].val && parse_rrd(p, &m->rrd, f[M_RRD].val) < 0)
 		return -1;
+	if (!m->rrd.dir && !(m->rrd.dir = beside(m->store, "rrd")))
+		return cfg_oom(p);
 	return 0;
 }
 

@@ -134,7 +134,7 @@ struct cfg_reader {
 /* Metrics to RRD files (manager.rrd). */
 struct cfg_rrd {
 	bool enabled;          /* default true */
-	char *dir;             /* default SHUGO_STATEDIR "/rrd" */
+	char *dir;             /* default "rrd" next to the store (SHUGO_STATEDIR "/rrd") */
 	char *daemon;          /* rrdcached's unix socket, "unix:/path" or "/path";
 				* NULL = write the files with librrd directly */
 };

@@ -97,6 +97,15 @@ int rrdp_metric_parse(const char *metric, enum rrdp_kind *kind, const char **nam
 		*name = metric + 5;
 		return 0;
 	}
+	if (strncmp(metric, "nic:", 4) == 0) {
+		if (!metric[4]) {
+			errno = EINVAL;
+			return -1;
+		}
+		*kind = RRDP_NIC;
+		*name = metric;
+		return 0;
+	}
 	*kind = RRDP_RES;
 	*name = metric;
 	return 0;
@@ -126,6 +135,9 @@ void rrdp_plan(uint32_t interval_ms, enum rrdp_kind kind, struct rrdp_plan *p)
 	if (kind == RRDP_PROC) {
 		snprintf(p->args[p->n_args++], RRDP_ARG_LEN, "DS:cpu:GAUGE:%lu:0:U", p->heartbeat);
 		snprintf(p->args[p->n_args++], RRDP_ARG_LEN, "DS:rss:GAUGE:%lu:0:U", p->heartbeat);
+	} else if (kind == RRDP_NIC) {
+		snprintf(p->args[p->n_args++], RRDP_ARG_LEN, "DS:rx:DERIVE:%lu:0:U", p->heartbeat);
+		snprintf(p->args[p->n_args++], RRDP_ARG_LEN, "DS:tx:DERIVE:%lu:0:U", p->heartbeat);
 	} else {
 		snprintf(p->args[p->n_args++], RRDP_ARG_LEN, "DS:value:GAUGE:%lu:0:U", p->heartbeat);
 	}
@@ -149,6 +161,11 @@ int rrdp_update_res(char *out, size_t size, int64_t t, uint32_t hundredths)
 {
 	return fits(snprintf(out, size, "%" PRId64 ":%" PRIu32 ".%02" PRIu32, t, hundredths / 100, hundredths % 100),
 		    size);
+}
+
+int rrdp_update_nic(char *out, size_t size, int64_t t, uint64_t rx_bytes, uint64_t tx_bytes)
+{
+	return fits(snprintf(out, size, "%" PRId64 ":%" PRIu64 ":%" PRIu64, t, rx_bytes, tx_bytes), size);
 }
 
 int rrdp_update_proc(char *out, size_t size, int64_t t, uint32_t cpu_hundredths, uint64_t rss_kb)

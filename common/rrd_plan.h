@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum rrdp_kind { RRDP_RES = 1, RRDP_PROC = 2 };
+/* A resource with a value, a process, or a network interface (a resource
+ * named "nic:<name>" whose series are its byte counters). */
+enum rrdp_kind { RRDP_RES = 1, RRDP_PROC = 2, RRDP_NIC = 3 };
 
 /* Escape a name into one path component: [A-Za-z0-9_-] stay, '.' stays unless
  * it is first (so no name becomes "." or ".." or a hidden file), every other
@@ -16,15 +18,17 @@ enum rrdp_kind { RRDP_RES = 1, RRDP_PROC = 2 };
  * and reversible. 0, or -1 with errno EINVAL (empty name) or ENAMETOOLONG. */
 int rrdp_escape(const char *name, char *out, size_t size);
 
-/* "<dir>/<node>/res-<name>.rrd" or "<dir>/<node>/proc-<name>.rrd", node and
- * name escaped. 0 / -1 (errno as rrdp_escape, ENAMETOOLONG for the whole). */
+/* "<dir>/<node>/res-<name>.rrd" (resources and interfaces: "nic:eth0" is
+ * res-nic%3Aeth0.rrd) or "<dir>/<node>/proc-<name>.rrd", node and name
+ * escaped. 0 / -1 (errno as rrdp_escape, ENAMETOOLONG for the whole). */
 int rrdp_path(char *out, size_t size, const char *dir, const char *node, enum rrdp_kind kind, const char *name);
 /* "<dir>/<node>" escaped as in rrdp_path. 0 / -1. */
 int rrdp_node_dir(char *out, size_t size, const char *dir, const char *node);
 
-/* What shugoctl graph is asked for: "proc:<name>" is a process (name not
- * empty), anything else a resource ("cpu", "fs:/var", "nic:eth0"). Sets
- * *kind and *name (points into metric). 0, or -1 (EINVAL) for "" or "proc:". */
+/* What shugoctl graph is asked for: "proc:<name>" is a process (*name is
+ * <name>), "nic:<name>" an interface (*name is all of it, as the poller names
+ * the row), anything else a resource ("cpu", "fs:/var"). *name points into
+ * metric. 0, or -1 (EINVAL) for "", "proc:" or "nic:". */
 int rrdp_metric_parse(const char *metric, enum rrdp_kind *kind, const char **name);
 
 #define RRDP_ARGS_MAX 8
@@ -42,6 +46,10 @@ struct rrdp_plan {
 	size_t n_args;
 	char args[RRDP_ARGS_MAX][RRDP_ARG_LEN]; /* "DS:...", then "RRA:..." */
 };
+/* Data sources: a resource has one GAUGE "value" (min 0), a process GAUGEs
+ * "cpu" and "rss", an interface DERIVEs "rx" and "tx" (min 0: bytes per
+ * second from the octet counters; a counter that goes back, as after a
+ * reboot, gives unknown instead of a spike). */
 
 /* The layout for a file of kind whose node is polled every interval_ms. */
 void rrdp_plan(uint32_t interval_ms, enum rrdp_kind kind, struct rrdp_plan *p);
@@ -52,5 +60,7 @@ void rrdp_plan(uint32_t interval_ms, enum rrdp_kind kind, struct rrdp_plan *p);
  * written as bytes ("<t>:<cpu>:<bytes>"). 0 / -1 (ENOBUFS). */
 int rrdp_update_res(char *out, size_t size, int64_t t, uint32_t hundredths);
 int rrdp_update_proc(char *out, size_t size, int64_t t, uint32_t cpu_hundredths, uint64_t rss_kb);
+/* An interface's octet counters: "<t>:<rx>:<tx>". */
+int rrdp_update_nic(char *out, size_t size, int64_t t, uint64_t rx_bytes, uint64_t tx_bytes);
 
 #endif

@@ -1,5 +1,5 @@
-/* shugoctl graph: a PNG of one node's resource, or of a process's CPU and RSS,
- * over a time range, drawn by librrd from the manager's RRD files (flushed
+/* shugoctl graph: a PNG of one node's resource, an interface's traffic, or a
+ * process's CPU and RSS over a time range, drawn by librrd from the manager's RRD files (flushed
  * through rrdcached first when one is configured, so the newest values are in
  * the file). File names are those of common/rrd_plan.c. */
 #include <errno.h>
@@ -24,8 +24,9 @@
 static const char usage_text[] =
 	"usage: shugoctl [GLOBAL OPTIONS] graph [OPTIONS] NODE NAME\n"
 	"\n"
-	"NAME is a resource of the node (cpu, memory, swap, load, fs:/var) or\n"
-	"proc:<name> for a process (its CPU and RSS).\n"
+	"NAME is a resource of the node (cpu, memory, swap, load, fs:/var), an\n"
+	"interface (nic:eth0: its traffic), or proc:<name> for a process (its CPU\n"
+	"and RSS).\n"
 	"\n"
 	"Options:\n"
 	"      --since T        start of the range (default -1h)\n"
@@ -34,7 +35,8 @@ static const char usage_text[] =
 	"                       RRD file name is, in the current directory)\n"
 	"      --width W        image width in pixels, 300..4000 (default 800)\n"
 	"      --height H       image height in pixels, 150..2000 (default 300)\n"
-	"      --rrd-dir DIR    the RRD files (default manager.rrd.dir of the configuration)\n"
+	"      --rrd-dir DIR    the RRD files (default manager.rrd.dir of the configuration;\n"
+	"                       with --store, rrd next to the store)\n"
 	"      --daemon ADDR    rrdcached to flush the file through first (default\n"
 	"                       manager.rrd.daemon; \"none\" for none)\n"
 	"      --json           print what was written as one JSON object\n"
@@ -186,6 +188,26 @@ static void graph_res(struct args *a, const char *name, const char *def)
 	arg(a, "GPRINT:mmax:max %%.2lf\\l");
 }
 
+static void graph_nic(struct args *a, const char *def)
+{
+	arg(a, "--vertical-label=bits per second");
+	arg(a, "--lower-limit=0");
+	arg(a, "DEF:rxb=%s:rx:AVERAGE", def);
+	arg(a, "DEF:txb=%s:tx:AVERAGE", def);
+	arg(a, "CDEF:rx=rxb,8,*");
+	arg(a, "CDEF:tx=txb,8,*");
+	arg(a, "VDEF:rxlast=rx,LAST");
+	arg(a, "VDEF:rxmax=rx,MAXIMUM");
+	arg(a, "VDEF:txlast=tx,LAST");
+	arg(a, "VDEF:txmax=tx,MAXIMUM");
+	arg(a, "AREA:rx#40c040:in");
+	arg(a, "GPRINT:rxlast:last %%.1lf%%sb/s");
+	arg(a, "GPRINT:rxmax:max %%.1lf%%sb/s\\l");
+	arg(a, "LINE2:tx#0050c0:out");
+	arg(a, "GPRINT:txlast:last %%.1lf%%sb/s");
+	arg(a, "GPRINT:txmax:max %%.1lf%%sb/s\\l");
+}
+
 static void graph_proc(struct args *a, const char *path, const char *def, time_t since, time_t until)
 {
 	double cpu, rss, ctop, rtop;
@@ -261,7 +283,7 @@ int ctl_graph(struct ctl *c, int argc, char **argv)
 	struct store_node row;
 	struct args a = {.n = 0};
 	char path[4096], outbuf[2 * 256 * 3 + 8], en[256 * 3 + 1], em[256 * 3 + 1], since_iso[48], until_iso[48];
-	char *def = NULL;
+	char *def = NULL, dirbuf[4096];
 	struct stat st;
 	rrd_info_t *info = NULL;
 	int ch, rc = CTL_ERR;
@@ -314,8 +336,16 @@ int ctl_graph(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "shugoctl: %s: %s\n", c->store_path, store_errmsg(c->store));
 		return CTL_ERR;
 	}
-	if (!dir)
-		dir = c->rrd_dir ? c->rrd_dir : SHUGO_STATEDIR "/rrd";
+	if (!dir && c->rrd_dir) {
+		dir = c->rrd_dir;
+	} else if (!dir) {
+		/* --store without a configuration: the manager's default, "rrd"
+		 * next to the store */
+		const char *slash = strrchr(c->store_path, '/');
+		int n = slash ? (int)(slash - c->store_path) : 1;
+		snprintf(dirbuf, sizeof dirbuf, "%.*s/rrd", n, slash ? c->store_path : ".");
+		dir = dirbuf;
+	}
 	if (!daemon)
 		daemon = c->rrd_daemon;
 	else if (strcmp(daemon, "none") == 0)
@@ -325,9 +355,7 @@ int ctl_graph(struct ctl *c, int argc, char **argv)
 		return CTL_ERR;
 	}
 	if (stat(path, &st) != 0) {
-		fprintf(stderr, "shugoctl: graph: no metric '%s' for node '%s' (no %s%s)\n", metric, node, path,
-			strncmp(metric, "nic:", 4) == 0 ? "; interfaces have a state, not a value, and are not recorded" :
-			"");
+		fprintf(stderr, "shugoctl: graph: no metric '%s' for node '%s' (no %s)\n", metric, node, path);
 		return CTL_NOTFOUND;
 	}
 	if (!out) {
@@ -355,6 +383,8 @@ int ctl_graph(struct ctl *c, int argc, char **argv)
 	arg(&a, "--title=%s %s", node, metric);
 	if (kind == RRDP_PROC)
 		graph_proc(&a, path, def, (time_t)(since / 1000), (time_t)(until / 1000));
+	else if (kind == RRDP_NIC)
+		graph_nic(&a, def);
 	else
 		graph_res(&a, name, def);
 	if (a.failed)

@@ -320,10 +320,12 @@ void metrics_poll(const char *node, uint32_t interval_ms, int64_t wall_ms, const
 	if (!M.enabled)
 		return;
 	for (size_t i = 0; i < n_res; i++) {
-		if (res[i].type == 0) /* an interface: a state, no value */
-			continue;
-		if (rrdp_update_res(v, sizeof v, t, res[i].value) == 0)
+		if (res[i].type == 0) { /* an interface: its traffic */
+			if (rrdp_update_nic(v, sizeof v, t, res[i].rx_bytes, res[i].tx_bytes) == 0)
+				file_update(node, RRDP_NIC, res[i].name, interval_ms, t, v, now);
+		} else if (rrdp_update_res(v, sizeof v, t, res[i].value) == 0) {
 			file_update(node, RRDP_RES, res[i].name, interval_ms, t, v, now);
+		}
 	}
 	for (size_t i = 0; i < n_procs; i++)
 		if (rrdp_update_proc(v, sizeof v, t, procs[i].cpu, procs[i].rss_kb) == 0)

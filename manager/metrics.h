@@ -14,8 +14,9 @@
 /* Take manager.rrd from cfg (at start and at every reload): a changed
  * directory or daemon starts afresh. 0 / -1 (out of memory: metrics off). */
 int metrics_configure(const struct cfg_rrd *rrd);
-/* One complete poll of node (polled every interval_ms), as of wall_ms. NIC
- * rows (type 0) carry no value and are left out. */
+/* One complete poll of node (polled every interval_ms), as of wall_ms: each
+ * resource's value, each interface's (type 0) byte counters, each process's
+ * CPU and RSS. */
 void metrics_poll(const char *node, uint32_t interval_ms, int64_t wall_ms, const struct store_proc *procs,
 		  size_t n_procs, const struct store_res *res, size_t n_res);
 void metrics_free(void);

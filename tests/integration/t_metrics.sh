@@ -1,6 +1,6 @@
 #!/bin/bash
-# Metrics: the manager writes every poll's resources and per-process CPU/RSS to
-# RRD files through a real rrdcached, with the values the agent reports; keeps
+# Metrics: the manager writes every poll's resources, interface traffic and
+# per-process CPU/RSS to RRD files through a real rrdcached, with the values the agent reports; keeps
 # polling and writes the files itself while rrdcached is killed (one warning,
 # one notice when it is back); writes with librrd alone when no daemon is
 # configured; and shugoctl graph draws PNGs of the requested size, or names
@@ -46,6 +46,7 @@ manager:
   rrd: $1
 resources:
   filesystems: [{path: /}]
+  nics: [{name: lo, stall_after: 1h}]
 processes:
   - name: web
     command: [/bin/sleep, "300"]
@@ -153,13 +154,13 @@ ok "the manager judged alpha up and zz down"
 
 A="$RRD/alpha"
 wait_for 20 test -f "$A/proc-web.rrd"
-for f in res-cpu res-memory res-load "res-fs%3A%2F" proc-web; do
+for f in res-cpu res-memory res-load "res-fs%3A%2F" "res-nic%3Alo" proc-web; do
 	wait_for 10 test -f "$A/$f.rrd"
 	assert_eq "$(stat -c %a "$A/$f.rrd")" 600 "mode of $f.rrd"
 done
 assert_eq "$(stat -c %a "$A")" 700 "mode of the node's directory"
 [ ! -e "$RRD/zz" ] || fail "a node that never answered has metrics: $(ls -l "$RRD/zz")"
-ok "one RRD file per resource and process (fs:/ as res-fs%3A%2F.rrd), mode 0600 in a 0700 directory; none for zz"
+ok "one RRD file per resource, interface and process (fs:/ as res-fs%3A%2F.rrd), mode 0600 in a 0700 directory; none for zz"
 assert_eq "$(log_count "metrics: updates go through rrdcached at $DAEMON\$")" 1 "the log line for rrdcached"
 wait_for 10 daemon_updated
 ok "updates go through rrdcached ($(daemon_updates) received)"
@@ -171,6 +172,9 @@ assert_match "$info" '^rra\[0\]\.rows = 86400$' "a day of 1-second rows"
 info=$(rrdtool info "$A/proc-web.rrd")
 assert_match "$info" '^ds\[cpu\]\.type = "GAUGE"$' "cpu data source of a process"
 assert_match "$info" '^ds\[rss\]\.type = "GAUGE"$' "rss data source of a process"
+info=$(rrdtool info "$A/res-nic%3Alo.rrd")
+assert_match "$info" '^ds\[rx\]\.type = "DERIVE"$' "rx data source of an interface"
+assert_match "$info" '^ds\[tx\]\.type = "DERIVE"$' "tx data source of an interface"
 ok "files laid out as documented (step 1 s, GAUGE, a day of single steps)"
 
 # The newest values, flushed through the daemon, against what the store holds
@@ -191,7 +195,13 @@ assert 0 <= cpu <= 100, ("cpu", cpu)
 ' "$T/status.json" "$mem" "$web" || fail "RRD values differ from the store's: memory '$mem', web '$web'"
 fetched=$(rrdtool fetch --daemon "$DAEMON" "$A/res-cpu.rrd" AVERAGE -s -20s -e now)
 echo "$fetched" | grep -Eq '^[0-9]+: [0-9]\.[0-9]+e[+-][0-9]+$' || fail "no cpu value fetched through rrdcached: $fetched"
-ok "lastupdate/fetch through rrdcached: memory ${mem#* }, web (cpu rss) ${web#* } match the store"
+# lo carries the polls themselves: its counters move, so its rate is above 0
+lo_moving() {
+	rrdtool fetch --daemon "$DAEMON" "$A/res-nic%3Alo.rrd" AVERAGE -s -20s -e now |
+		grep -Eq '^[0-9]+: [1-9]\.[0-9]+e[+-][0-9]+ [1-9]\.[0-9]+e[+-][0-9]+$'
+}
+wait_for 15 lo_moving
+ok "lastupdate/fetch through rrdcached: memory ${mem#* }, web (cpu rss) ${web#* } match the store; lo's traffic moves"
 
 # --- shugoctl graph -------------------------------------------------------------
 
@@ -218,7 +228,9 @@ assert_match "$(cat "$T/graph.out")" "^$T/web.png: alpha proc:web from .* 500x20
 assert_eq "$(png_size "$T/web.png")" "500 200" "size of the process graph"
 (cd "$T" && ctl graph alpha fs:/ --since -5m >/dev/null) || fail "graph fs:/ failed"
 assert_eq "$(png_size "$T/alpha-fs%3A%2F.png")" "800 300" "default name and size of a graph"
-ok "graph writes PNGs of the requested size (memory --json, proc:web, fs:/ by default name)"
+ctl graph alpha nic:lo -o "$T/lo.png" --height 150 >/dev/null || fail "graph nic:lo failed"
+assert_eq "$(png_size "$T/lo.png")" "800 150" "size of the interface graph"
+ok "graph writes PNGs of the requested size (memory --json, proc:web, nic:lo, fs:/ by default name)"
 
 expect_exit() { # <status> <stderr regex> <shugoctl args...>
 	local want=$1 re=$2 rc=0
@@ -230,6 +242,7 @@ expect_exit() { # <status> <stderr regex> <shugoctl args...>
 expect_exit 2 "^shugoctl: no node 'nosuch' in $STORE\$" graph nosuch memory
 expect_exit 2 "^shugoctl: graph: no metric 'nosuchres' for node 'alpha'" graph alpha nosuchres
 expect_exit 2 "^shugoctl: graph: no metric 'proc:nope' for node 'alpha'" graph alpha proc:nope
+expect_exit 2 "^shugoctl: graph: no metric 'nic:eth9' for node 'alpha' \(no $A/res-nic%3Aeth9.rrd\)\$" graph alpha nic:eth9
 expect_exit 2 "no metric 'memory' for node 'zz'" graph zz memory
 expect_exit 1 "^shugoctl: graph: --since 'yesterday-ish': " graph alpha memory --since yesterday-ish
 assert_match "$(cat "$T/ctl.err")" '^usage: shugoctl ' "usage after a bad time"

@@ -1484,6 +1484,17 @@ static void test_manager_full(void)
 	CU_ASSERT_EQUAL(c->manager.reader.version, 2);
 	CU_ASSERT_STRING_EQUAL(c->manager.reader.community, "ro ro");
 	cfg_free(c);
+
+	/* Without a dir, the metrics go next to the store. */
+	c = parse("manager:\n  store: /srv/mgr2/state.db\n  rrd: {enabled: true}\n", "n1", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->manager.rrd.dir, "/srv/mgr2/rrd");
+	CU_ASSERT_TRUE(c->manager.rrd.enabled);
+	cfg_free(c);
+	c = parse("manager:\n  store: /store.db\n", "n1", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->manager.rrd.dir, "/rrd");
+	cfg_free(c);
 }
 
 /* A node's `poll:` laid over manager.poll. down_after, written by neither,

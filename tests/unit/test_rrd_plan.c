@@ -1,5 +1,5 @@
 /* Unit tests for rrd_plan.c: file-name escaping (safe, deterministic,
- * reversible), the paths of resource and process files, metric names as
+ * reversible), the paths of resource, interface and process files, metric names as
  * shugoctl graph takes them, the step/heartbeat/archives chosen from a poll
  * interval, and the text of updates. */
 #include <errno.h>
@@ -78,6 +78,8 @@ static void test_path(void)
 	CU_ASSERT_STRING_EQUAL(p, "/r/beta.dc1/proc-web.rrd");
 	CU_ASSERT_EQUAL(rrdp_path(p, sizeof p, "/r", "..", RRDP_PROC, "x"), 0);
 	CU_ASSERT_STRING_EQUAL(p, "/r/%2E./proc-x.rrd");
+	CU_ASSERT_EQUAL(rrdp_path(p, sizeof p, "/r", "alpha", RRDP_NIC, "nic:eth0"), 0);
+	CU_ASSERT_STRING_EQUAL(p, "/r/alpha/res-nic%3Aeth0.rrd");
 	CU_ASSERT_EQUAL(rrdp_node_dir(p, sizeof p, "/r", "alpha"), 0);
 	CU_ASSERT_STRING_EQUAL(p, "/r/alpha");
 
@@ -104,6 +106,11 @@ static void test_metric_parse(void)
 	/* a process named with a colon keeps it */
 	CU_ASSERT_EQUAL(rrdp_metric_parse("proc:a:b", &k, &name), 0);
 	CU_ASSERT_STRING_EQUAL(name, "a:b");
+	/* an interface keeps its whole name: the poller's row is "nic:eth0" */
+	CU_ASSERT_EQUAL(rrdp_metric_parse("nic:eth0", &k, &name), 0);
+	CU_ASSERT_EQUAL(k, RRDP_NIC);
+	CU_ASSERT_STRING_EQUAL(name, "nic:eth0");
+	CU_ASSERT_EQUAL(rrdp_metric_parse("nic:", &k, &name), -1);
 	CU_ASSERT_EQUAL(rrdp_metric_parse("proc:", &k, &name), -1);
 	CU_ASSERT_EQUAL(rrdp_metric_parse("", &k, &name), -1);
 }
@@ -149,6 +156,11 @@ static void test_plan(void)
 	CU_ASSERT_STRING_EQUAL(p.args[1], "DS:rss:GAUGE:15:0:U");
 	CU_ASSERT_STRING_EQUAL(p.args[2], "RRA:AVERAGE:0.5:1:17280");
 	CU_ASSERT_STRING_EQUAL(p.args[7], "RRA:MAX:0.5:720:8760");
+	rrdp_plan(1000, RRDP_NIC, &p);
+	CU_ASSERT_EQUAL_FATAL(p.n_args, 8);
+	CU_ASSERT_STRING_EQUAL(p.args[0], "DS:rx:DERIVE:10:0:U");
+	CU_ASSERT_STRING_EQUAL(p.args[1], "DS:tx:DERIVE:10:0:U");
+	CU_ASSERT_STRING_EQUAL(p.args[2], "RRA:AVERAGE:0.5:1:86400");
 }
 
 static void test_update(void)
@@ -165,6 +177,8 @@ static void test_update(void)
 	CU_ASSERT_STRING_EQUAL(b, "1700000000:123.45:1572864");
 	CU_ASSERT_EQUAL(rrdp_update_proc(b, sizeof b, 1700000000, 0, 0), 0);
 	CU_ASSERT_STRING_EQUAL(b, "1700000000:0.00:0");
+	CU_ASSERT_EQUAL(rrdp_update_nic(b, sizeof b, 1700000000, 18446744073709551615ull, 0), 0);
+	CU_ASSERT_STRING_EQUAL(b, "1700000000:18446744073709551615:0");
 	errno = 0;
 	CU_ASSERT_EQUAL(rrdp_update_res(b, 8, 1700000000, 1), -1);
 	CU_ASSERT_EQUAL(errno, ENOBUFS);
