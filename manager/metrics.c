@@ -26,6 +26,11 @@
 #define DAEMON_RETRY_MS 5000   /* an unreachable rrdcached is tried again this often */
 #define GUARD_REPEAT_US 100000 /* then the alarm repeats until the call gives up */
 #define FILE_BUCKETS 1024
+/* Creating a file writes all of it (1.7 MB for a resource polled every
+ * second): a new node's files are created a few per poll, the first within
+ * each poll and more only while this much time has not been spent. A file
+ * not created yet misses that update. */
+#define CREATE_BUDGET_MS 50
 
 /* What is known of one file. */
 struct mfile {
@@ -46,6 +51,7 @@ static struct {
 	enum dstate state;
 	int64_t retry_ms;        /* monotonic: next connection attempt while down */
 	int64_t down_since_ms;   /* monotonic */
+	int64_t create_until_ms; /* monotonic: the end of this poll's creation budget; 0 = none spent */
 	struct mfile *files[FILE_BUCKETS];
 } M;
 
@@ -215,7 +221,8 @@ static void file_gone(struct mfile *f)
 		f->exists = false;
 }
 
-/* Create f (and its node's directory) unless it is there. 0 / -1. */
+/* Create f (and its node's directory) unless it is there. 0, or -1 (failed,
+ * or left to the next poll: this one's creation budget is spent). */
 static int file_create(struct mfile *f, const char *node, enum rrdp_kind kind, uint32_t interval_ms, int64_t t,
 		       int64_t now_ms)
 {
@@ -229,6 +236,10 @@ static int file_create(struct mfile *f, const char *node, enum rrdp_kind kind, u
 		f->exists = true;
 		return 0;
 	}
+	if (M.create_until_ms && mgr_mono_ms() >= M.create_until_ms)
+		return -1;
+	if (!M.create_until_ms)
+		M.create_until_ms = mgr_mono_ms() + CREATE_BUDGET_MS;
 	if (rrdp_node_dir(dir, sizeof dir, M.dir, node) < 0 || state_mkdir(dir) < 0) {
 		file_error(f, "create its directory", strerror(errno));
 		return -1;
@@ -319,6 +330,7 @@ void metrics_poll(const char *node, uint32_t interval_ms, int64_t wall_ms, const
 
 	if (!M.enabled)
 		return;
+	M.create_until_ms = 0;
 	for (size_t i = 0; i < n_res; i++) {
 		if (res[i].type == 0) { /* an interface: its traffic */
 			if (rrdp_update_nic(v, sizeof v, t, res[i].rx_bytes, res[i].tx_bytes) == 0)
