@@ -23,7 +23,10 @@
  * file makes the daemon write all of it, hence the longer limit. */
 #define DAEMON_UPDATE_MS 1000
 #define DAEMON_CREATE_MS 5000
-#define DAEMON_RETRY_MS 5000   /* an unreachable rrdcached is tried again this often */
+/* An unreachable rrdcached is tried again after 5 s, then 10, 20, 40, 60 s
+ * between tries: a hung one costs a deadline per try. */
+#define DAEMON_RETRY_MS 5000
+#define DAEMON_RETRY_MAX_MS 60000
 #define GUARD_REPEAT_US 100000 /* then the alarm repeats until the call gives up */
 #define FILE_BUCKETS 1024
 /* Creating a file writes all of it (1.7 MB for a resource polled every
@@ -50,6 +53,7 @@ static struct {
 	bool connected;          /* librrd's one rrdcached connection is ours */
 	enum dstate state;
 	int64_t retry_ms;        /* monotonic: next connection attempt while down */
+	int64_t retry_wait_ms;   /* the wait before that one */
 	int64_t down_since_ms;   /* monotonic */
 	int64_t create_until_ms; /* monotonic: the end of this poll's creation budget; 0 = none spent */
 	struct mfile *files[FILE_BUCKETS];
@@ -148,9 +152,12 @@ static void daemon_lost(const char *why, int64_t now_ms)
 		log_warn("metrics: rrdcached at %s unreachable (%s); writing the RRD files directly until it is back",
 			 M.daemon, why);
 		M.down_since_ms = now_ms;
+		M.retry_wait_ms = DAEMON_RETRY_MS;
+	} else if ((M.retry_wait_ms *= 2) > DAEMON_RETRY_MAX_MS) {
+		M.retry_wait_ms = DAEMON_RETRY_MAX_MS;
 	}
 	M.state = D_DOWN;
-	M.retry_ms = now_ms + DAEMON_RETRY_MS;
+	M.retry_ms = now_ms + M.retry_wait_ms;
 }
 
 /* Connected to rrdcached (connecting when due), or not: none configured, or

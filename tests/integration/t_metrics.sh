@@ -270,7 +270,8 @@ ok "rrdcached killed: one warning, the files are written directly, alpha stays u
 
 rm -f "$RRD_SOCK"
 start_rrdcached
-wait_for 20 log_has "metrics: rrdcached at $DAEMON reachable again after [0-9]+ s"
+# the manager tries again 5 s after the outage began, then 10 s later
+wait_for 30 log_has "metrics: rrdcached at $DAEMON reachable again after [0-9]+ s"
 wait_for 10 daemon_updated
 assert_eq "$(log_count "reachable again")" 1 "notices for one recovery"
 assert_eq "$(log_count "metrics: rrdcached at .* unreachable")" 1 "warnings after the recovery"
