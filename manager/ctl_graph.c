@@ -101,9 +101,12 @@ static char *def_path(const char *path)
 	return o;
 }
 
+static volatile sig_atomic_t flush_timed_out;
+
 static void on_alarm(int sig)
 {
 	(void)sig;
+	flush_timed_out = 1;
 }
 
 /* The daemon writes what it holds for the file, so the graph is current. A
@@ -120,9 +123,13 @@ static void flush(const char *daemon, const char *path)
 	rrd_clear_error();
 	if (rrdc_connect(daemon) == 0 && rrdc_is_connected(daemon))
 		rc = rrdc_flush(path);
-	rrdc_disconnect();
 	alarm(0);
-	if (rc != 0)
+	rrdc_disconnect();
+	/* a call the alarm cut short failed, whatever librrd made of it */
+	if (flush_timed_out)
+		fprintf(stderr, "shugoctl: graph: rrdcached at %s: no answer within %d s; drawing what the file holds\n",
+			daemon, FLUSH_WAIT_S);
+	else if (rc != 0)
 		fprintf(stderr, "shugoctl: graph: rrdcached at %s: %s; drawing what the file holds\n", daemon,
 			rrd_test_error() ? rrd_get_error() : "no answer");
 }

@@ -60,6 +60,7 @@ static struct {
 } M;
 
 static volatile sig_atomic_t guard_fired;
+static struct sigaction guard_saved;
 
 static void on_alarm(int sig)
 {
@@ -68,17 +69,25 @@ static void on_alarm(int sig)
 }
 
 /* librrd's client (one connection per process, rrdc_*) reads and writes a
- * blocking socket without a time limit. SIGALRM (installed without
- * SA_RESTART) cuts a call that takes too long short: the system call fails with EINTR, the client closes the connection,
- * and the daemon counts as unreachable. The alarm repeats so that a retry
- * inside the library is cut short too. */
+ * blocking socket without a time limit. SIGALRM, handled without SA_RESTART
+ * for the length of the call, cuts a call that takes too long short: the
+ * system call fails with EINTR and the daemon counts as unreachable. The
+ * alarm repeats so that a retry inside the library is cut short too. A call
+ * the alarm cut short is a failure whatever it returned: librrd 1.7.2's
+ * client can take a recv() error for the rest of an old answer, so the
+ * connection is dropped (daemon_lost) before it is used again. The handler is ours only meanwhile: net-snmp
+ * installs one of its own at start (its alarms run from the loop, not from
+ * the signal, so it never arms the timer itself). */
 static void guard_arm(unsigned ms)
 {
+	struct sigaction sa = {.sa_handler = on_alarm};
 	struct itimerval it = {
 		.it_value = {.tv_sec = ms / 1000, .tv_usec = (suseconds_t)(ms % 1000) * 1000},
 		.it_interval = {.tv_sec = 0, .tv_usec = GUARD_REPEAT_US},
 	};
 
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &guard_saved);
 	guard_fired = 0;
 	setitimer(ITIMER_REAL, &it, NULL);
 }
@@ -88,6 +97,7 @@ static void guard_disarm(void)
 	struct itimerval z = {{0, 0}, {0, 0}};
 
 	setitimer(ITIMER_REAL, &z, NULL);
+	sigaction(SIGALRM, &guard_saved, NULL);
 }
 
 static const char *rrd_err(void)
@@ -164,6 +174,7 @@ static void daemon_lost(const char *why, int64_t now_ms)
  * down and not to be tried again before retry_ms. */
 static bool daemon_ready(int64_t now_ms)
 {
+	rrdc_stats_t *stats = NULL;
 	char why[256];
 	bool ok;
 
@@ -175,9 +186,16 @@ static bool daemon_ready(int64_t now_ms)
 		return false;
 	daemon_close();
 	rrd_clear_error();
+	/* A hung daemon still accepts connections (the kernel queues them):
+	 * only an answer shows it is there. librrd exports no PING; STATS is
+	 * the smallest request with an answer. */
 	guard_arm(DAEMON_UPDATE_MS);
-	ok = rrdc_connect(M.daemon) == 0 && rrdc_is_connected(M.daemon);
+	ok = rrdc_connect(M.daemon) == 0 && rrdc_is_connected(M.daemon) && rrdc_stats_get(&stats) == 0;
 	guard_disarm();
+	ok = ok && !guard_fired;
+	rrdc_stats_free(stats);
+	if (!ok)
+		rrdc_disconnect();
 	if (!ok) {
 		str_copy(why, guard_fired ? "no answer within 1 s" : rrd_err(), sizeof why);
 		daemon_lost(why, now_ms);
@@ -193,8 +211,8 @@ static bool daemon_ready(int64_t now_ms)
 	return true;
 }
 
-/* After a failed call: the daemon is gone (the client closed the connection),
- * or it answered an error about this file. */
+/* After a failed call: the daemon is gone (the client closed the connection,
+ * or the call was cut short), or it answered an error about this file. */
 static bool daemon_failed(int64_t now_ms)
 {
 	if (M.connected && rrdc_is_connected(M.daemon) && !guard_fired)
@@ -260,7 +278,7 @@ static int file_create(struct mfile *f, const char *node, enum rrdp_kind kind, u
 		guard_arm(DAEMON_CREATE_MS);
 		rc = rrdc_create(f->path, plan.step, (time_t)(t - 1), 1, (int)plan.n_args, argv);
 		guard_disarm();
-		if (rc == 0) {
+		if (rc == 0 && !guard_fired) {
 			chmod(f->path, 0600); /* the daemon's umask is not ours */
 			f->exists = true;
 			return 0;
@@ -308,7 +326,7 @@ static void file_update(const char *node, enum rrdp_kind kind, const char *name,
 		guard_arm(DAEMON_UPDATE_MS);
 		rc = rrdc_update(f->path, 1, argv);
 		guard_disarm();
-		if (rc == 0) {
+		if (rc == 0 && !guard_fired) {
 			file_ok(f);
 			return;
 		}
@@ -377,9 +395,6 @@ int metrics_configure(const struct cfg_rrd *rrd)
 		return 0;
 	}
 	if (M.daemon) {
-		struct sigaction sa = {.sa_handler = on_alarm};
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGALRM, &sa, NULL);
 		log_notice("metrics: RRD files in %s, through rrdcached at %s", M.dir, M.daemon);
 	} else {
 		log_notice("metrics: RRD files in %s, written directly (no rrdcached configured)", M.dir);

@@ -2,7 +2,8 @@
 # Metrics: the manager writes every poll's resources, interface traffic and
 # per-process CPU/RSS to RRD files through a real rrdcached, with the values the agent reports; keeps
 # polling and writes the files itself while rrdcached is killed (one warning,
-# one notice when it is back); writes with librrd alone when no daemon is
+# one notice when it is back), also when it hangs; writes with librrd alone
+# when no daemon is
 # configured; and shugoctl graph draws PNGs of the requested size, or names
 # the unknown node or metric.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -278,6 +279,23 @@ assert_eq "$(log_count "metrics: rrdcached at .* unreachable")" 1 "warnings afte
 t2=$(last_time "$A/res-memory.rrd" --daemon "$DAEMON")
 wait_for 15 advanced "$A/res-memory.rrd" "$t2" --daemon "$DAEMON"
 ok "rrdcached back: one notice, updates go through it again"
+
+# A daemon that hangs (stopped): the update that waits for it is given up
+# after its deadline, and the manager writes directly, as for a dead one.
+kill -STOP "$RRDC_PID"
+wait_for 20 log_has "metrics: rrdcached at $DAEMON unreachable \(no answer in time\)"
+t4=$(last_time "$A/res-memory.rrd")
+wait_for 15 advanced "$A/res-memory.rrd" "${t4:-0}"
+t5=$(last_time "$A/res-memory.rrd")
+wait_for 15 advanced "$A/res-memory.rrd" "$t5"
+node_state alpha up || fail "alpha is no longer up while rrdcached hangs"
+assert_eq "$(log_count "metrics: rrdcached at .* unreachable")" 2 "warnings for two outages"
+kill -CONT "$RRDC_PID"
+back_twice() {
+	[ "$(log_count "reachable again")" -eq 2 ]
+}
+wait_for 30 back_twice
+ok "rrdcached stopped: given up after its deadline, the files are written directly, alpha stays up; back after CONT"
 
 stop_pid "$MANAGER_PID" TERM
 assert_eq "$STOP_STATUS" 0 "the manager's exit status"
