@@ -1,11 +1,10 @@
 #!/bin/bash
 # Metrics: the manager writes every poll's resources, interface traffic and
-# per-process CPU/RSS to RRD files through a real rrdcached, with the values the agent reports; keeps
-# polling and writes the files itself while rrdcached is killed (one warning,
-# one notice when it is back), also when it hangs; writes with librrd alone
-# when no daemon is
-# configured; and shugoctl graph draws PNGs of the requested size, or names
-# the unknown node or metric.
+# per-process CPU/RSS to RRD files through a real rrdcached, with the values
+# the agent reports; keeps polling and writes the files itself while rrdcached
+# is killed or hangs (one warning per outage, one notice when it is back);
+# writes with librrd alone when no daemon is configured; and shugoctl graph
+# draws PNGs of the requested size, or names the unknown node or metric.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
