@@ -272,11 +272,66 @@ static int parse_reader(struct pctx *p, struct cfg_reader *r, const yaml_node_t 
 	return 0;
 }
 
+/* "<directory of file>/<name>": the metrics directory defaults to "rrd" next to
+ * the store (SHUGO_STATEDIR "/rrd" with the default store), where the manager
+ * keeps its other state; so two managers with their own stores never share
+ * files. file is an absolute path. */
+static char *beside(const char *file, const char *name)
+{
+	const char *slash = strrchr(file, '/');
+	size_t n = slash && slash != file ? (size_t)(slash - file) : 0;
+	char *out = malloc(n + strlen(name) + 2);
+
+	if (out)
+		sprintf(out, "%.*s/%s", (int)n, file, name);
+	return out;
+}
+
+/* manager.rrd: the metrics files. The daemon must be a local rrdcached on its
+ * unix socket: when it is away the manager writes the same files itself, and
+ * shugoctl graph reads them, so they have to be on this host. */
+static int parse_rrd(struct pctx *p, struct cfg_rrd *r, const yaml_node_t *v)
+{
+	enum { R_ENABLED, R_DIR, R_DAEMON, R_N };
+	static const char *const keys[R_N] = {"enabled", "dir", "daemon"};
+	const char *ctx = "manager.rrd";
+	struct fld f[R_N];
+	char b[CFG_SHOW_BUF];
+	const char *path;
+
+	if (cfg_expect(p, "manager", "rrd", v, YAML_MAPPING_NODE) < 0 || cfg_map_read(p, v, ctx, keys, R_N, f) < 0)
+		return -1;
+	if (f[R_ENABLED].val && cfg_get_bool(p, ctx, "enabled", f[R_ENABLED].val, &r->enabled) < 0)
+		return -1;
+	if (f[R_DIR].val) {
+		if (cfg_get_str(p, ctx, "dir", f[R_DIR].val, NC_PATH, 1, PATH_MAX - 256, &r->dir) < 0)
+			return -1;
+		if (strlen(r->dir) > 1 && r->dir[strlen(r->dir) - 1] == '/')
+			r->dir[strlen(r->dir) - 1] = '\0';
+	}
+	if (f[R_DAEMON].val) {
+		if (cfg_get_str(p, ctx, "daemon", f[R_DAEMON].val, NC_WORD, 1, 256, &r->daemon) < 0)
+			return -1;
+		path = strncmp(r->daemon, "unix:", 5) == 0 ? r->daemon + 5 : r->daemon;
+		if (path[0] != '/')
+			return cfg_perr(p, lineof(f[R_DAEMON].val),
+					"manager.rrd: daemon: '%s' is not rrdcached's unix socket (unix:/path or /path; "
+					"the manager falls back to writing the files itself, so rrdcached runs on this "
+					"host)",
+					cfg_show(f[R_DAEMON].val, b));
+		if (strlen(path) > SUN_PATH_MAX)
+			return cfg_perr(p, lineof(f[R_DAEMON].val),
+					"manager.rrd: daemon: longer than %zu characters (the limit of a unix socket path)",
+					SUN_PATH_MAX);
+	}
+	return 0;
+}
+
 int cfg_parse_manager(struct pctx *p, struct shugo_config *c, const struct fld *top)
 {
-	enum { M_STORE, M_AGENTX, M_EVENT, M_POLL, M_INFLIGHT, M_SNMP, M_RING, M_KEEP, M_N };
+	enum { M_STORE, M_AGENTX, M_EVENT, M_POLL, M_INFLIGHT, M_SNMP, M_RING, M_KEEP, M_RRD, M_N };
 	static const char *const keys[M_N] = {"store", "agentx_socket", "event_socket", "poll",
-					      "max_in_flight", "snmp", "log_ring", "log_keep"};
+					      "max_in_flight", "snmp", "log_ring", "log_keep", "rrd"};
 	struct cfg_manager *m = &c->manager;
 	struct cfg_poll_set *ps = &p->mgr_poll;
 	const char *ctx = "manager";
@@ -293,6 +348,7 @@ int cfg_parse_manager(struct pctx *p, struct shugo_config *c, const struct fld *
 	m->max_in_flight = 64;
 	m->log_ring = 10000;
 	m->log_keep = 1000000;
+	m->rrd.enabled = true;
 	if (!m->store || !m->agentx_socket || !m->event_socket || !m->reader.community)
 		return cfg_oom(p);
 	ps->v = (struct cfg_poll){
@@ -350,6 +406,10 @@ int cfg_parse_manager(struct pctx *p, struct shugo_config *c, const struct fld *
 			return cfg_perr(p, lineof(f[M_KEEP].val), "manager: log_keep (%llu) is below log_ring (%u)",
 					(unsigned long long)m->log_keep, m->log_ring);
 	}
+	if (f[M_RRD].val && parse_rrd(p, &m->rrd, f[M_RRD].val) < 0)
+		return -1;
+	if (!m->rrd.dir && !(m->rrd.dir = beside(m->store, "rrd")))
+		return cfg_oom(p);
 	return 0;
 }
 
@@ -603,6 +663,8 @@ void cfg_manager_clear(struct shugo_config *c)
 	free(c->manager.agentx_socket);
 	free(c->manager.event_socket);
 	free(c->manager.reader.community);
+	free(c->manager.rrd.dir);
+	free(c->manager.rrd.daemon);
 	free_list(c->trapd.listen, c->trapd.n_listen);
 	free_list(c->trapd.communities, c->trapd.n_communities);
 	free_list(c->trapd.users, c->trapd.n_users);

@@ -131,6 +131,14 @@ struct cfg_reader {
 	char user[33];   /* v3 */
 };
 
+/* Metrics to RRD files (manager.rrd). */
+struct cfg_rrd {
+	bool enabled;          /* default true */
+	char *dir;             /* default "rrd" next to the store (SHUGO_STATEDIR "/rrd") */
+	char *daemon;          /* rrdcached's unix socket, "unix:/path" or "/path";
+				* NULL = write the files with librrd directly */
+};
+
 struct cfg_manager {
 	char *store;           /* SQLite file; default SHUGO_STATEDIR "/store.db" */
 	char *agentx_socket;   /* its snmpd's AgentX socket; default the agent's */
@@ -141,6 +149,7 @@ struct cfg_manager {
 	struct cfg_reader reader;
 	uint32_t log_ring;     /* newest central log records served in the MIB, default 10000 */
 	uint64_t log_keep;     /* records kept in the store, default 1000000 */
+	struct cfg_rrd rrd;
 	int line;              /* of the `manager:` key, 0 if absent */
 };
 

@@ -118,6 +118,9 @@ struct store_res {
 	char detail[256];
 	int64_t updated_ms;
 	bool stale;
+	/* NICs: shugoNicRxBytes and shugoNicTxBytes as polled, for the metrics;
+	 * not kept in the store (0 when read from it) */
+	uint64_t rx_bytes, tx_bytes;
 };
 
 struct store_alarm {

@@ -13,6 +13,7 @@
 #include "router.h"
 #include "event.h"
 #include "log.h"
+#include "metrics.h"
 #include "poller.h"
 #include "shugo_mgr_oids.h"
 #include "strutil.h"
@@ -621,6 +622,7 @@ void cluster_answer(const char *node, struct poll_result *r, int64_t now_ms)
 	n->stale = false;
 	if (store_snapshot(S, n->name, wall, n->procs, n->n_procs, n->res, n->n_res, n->alarms, n->n_alarms) < 0)
 		log_err("node %s: cannot store what was polled: %s", n->name, store_errmsg(S));
+	metrics_poll(n->name, n->poll.interval_ms, wall, n->procs, n->n_procs, n->res, n->n_res);
 	repair(n, r, now_ms);
 	node_save(n);
 }

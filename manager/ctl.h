@@ -1,5 +1,5 @@
 /* shugoctl: the operator's command line over the global store. This header is
- * shared by the commands (ctl_status.c, ctl_log.c) and the front end
+ * shared by the commands (ctl_status.c, ctl_log.c, ctl_graph.c) and the front end
  * (shugoctl.c), which owns option parsing, time parsing and the output helpers. */
 #ifndef SHUGO_CTL_H
 #define SHUGO_CTL_H
@@ -19,6 +19,8 @@ struct ctl {
 	const char *node_name;   /* -N: this host's name in cluster.nodes */
 	const char *store_path;  /* --store, or manager.store of the config */
 	char *store_path_owned;
+	char *rrd_dir;           /* manager.rrd.dir of the config; NULL with --store */
+	char *rrd_daemon;        /* manager.rrd.daemon of the config; NULL = none */
 	struct store *store;
 	bool json;
 	int64_t now_ms;          /* wall clock when the command started */
@@ -35,6 +37,7 @@ int ctl_usage_error(const char *usage, const char *fmt, ...) __attribute__((form
 int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_log(struct ctl *c, int argc, char **argv);
 int ctl_deliveries(struct ctl *c, int argc, char **argv);
+int ctl_graph(struct ctl *c, int argc, char **argv);
 
 /* Wall clock in milliseconds since the epoch. */
 int64_t ctl_now_ms(void);

@@ -22,6 +22,7 @@
 #include "cluster.h"
 #include "deliver.h"
 #include "log.h"
+#include "metrics.h"
 #include "mib/register.h"
 #include "model.h"
 #include "poller.h"
@@ -133,6 +134,7 @@ static void reload(void)
 		cfg_free(n);
 		return;
 	}
+	metrics_configure(&n->manager.rrd);
 	router_reload(n, mgr_mono_ms());
 	router_release(cfg); /* freed once no delivery uses it */
 	cfg = n;
@@ -363,6 +365,7 @@ int main(int argc, char **argv)
 		log_err("cannot load the cluster state from %s", cfg->manager.store);
 		goto out;
 	}
+	metrics_configure(&cfg->manager.rrd);
 	if ((evfd = event_open(cfg->manager.event_socket)) < 0) {
 		log_err("event socket %s: %s", cfg->manager.event_socket, strerror(errno));
 		goto out;
@@ -418,6 +421,7 @@ snmp_out:
 	snmp_shutdown("shugo-manager");
 out:
 	cluster_free();
+	metrics_free();
 	mgr_model = NULL;
 	if (evfd >= 0) {
 		close(evfd);

@@ -21,7 +21,7 @@
 
 #define FETCH_BATCH 8 /* notification log rows per GET (7 columns each) */
 #define NLOG_COLS (NLOG_COL_LAST - NLOG_COL_TIME + 1)
-#define MAX_WALK_COLS 5
+#define MAX_WALK_COLS 6
 #define ROWS_MAX 100000 /* rows kept per table: a bound on what one poll may cost */
 
 enum step { ST_IDLE = 0, ST_PROBE, ST_SCALARS, ST_WALK, ST_FETCH };
@@ -50,7 +50,8 @@ static const struct tdef {
 	[T_RES] = {"shugoResTable", res_entry, OID_LENGTH(res_entry),
 		   {RES_COL_TYPE, RES_COL_VALUE, RES_COL_STATE, RES_COL_DETAIL}, 4},
 	[T_NIC] = {"shugoNicTable", nic_entry, OID_LENGTH(nic_entry),
-		   {NIC_COL_LINK, NIC_COL_TRAFFIC, NIC_COL_STATE, NIC_COL_SILENT}, 4},
+		   {NIC_COL_LINK, NIC_COL_TRAFFIC, NIC_COL_STATE, NIC_COL_RX_BYTES, NIC_COL_TX_BYTES,
+		    NIC_COL_SILENT}, 6},
 	[T_ALARM] = {"shugoAlarmTable", alarm_entry, OID_LENGTH(alarm_entry),
 		     {ALARM_COL_TYPE, ALARM_COL_OBJECT, ALARM_COL_SEVERITY, ALARM_COL_RAISED_TIME, ALARM_COL_DESCR}, 5},
 };
@@ -164,6 +165,13 @@ static uint32_t vb_uns(const netsnmp_variable_list *v)
 	default:
 		return 0;
 	}
+}
+
+static uint64_t vb_u64(const netsnmp_variable_list *v)
+{
+	if (v->type == ASN_COUNTER64 && v->val.counter64)
+		return (uint64_t)v->val.counter64->high << 32 | (uint32_t)v->val.counter64->low;
+	return vb_uns(v);
 }
 
 static long vb_int(const netsnmp_variable_list *v)
@@ -418,6 +426,8 @@ static void put_cell(struct pnode *pn, int t, unsigned col, const oid *idx, size
 				 traffic[x >= 1 && x <= 3 ? x : 0]);
 			break;
 		case NIC_COL_STATE: r->state = (int)vb_int(v); break;
+		case NIC_COL_RX_BYTES: r->rx_bytes = vb_u64(v); break;
+		case NIC_COL_TX_BYTES: r->tx_bytes = vb_u64(v); break;
 		case NIC_COL_SILENT:
 			snprintf(r->detail + strlen(r->detail), sizeof r->detail - strlen(r->detail), ", silent %u s",
 				 vb_uns(v));

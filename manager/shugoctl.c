@@ -1,7 +1,7 @@
 /* shugoctl: the operator's command line. This file owns the front end (global
  * options, finding and opening the store) and what every command shares: time
  * parsing and formatting, terminal-safe text, JSON strings and plain tables.
- * The commands themselves are ctl_status.c, ctl_log.c and ctl_deliveries.c. */
+ * The commands themselves are ctl_status.c, ctl_log.c, ctl_deliveries.c and ctl_graph.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -23,16 +23,18 @@ static const char usage_text[] =
 	"  status [NODE]         the cluster's nodes, or one node's processes, resources and alarms\n"
 	"  log [OPTIONS]         the central event log (see shugoctl log --help)\n"
 	"  deliveries [OPTIONS]  what notification routing did (see shugoctl deliveries --help)\n"
+	"  graph NODE NAME       a PNG of a resource, interface or process (see shugoctl graph --help)\n"
 	"\n"
 	"Options:\n"
-	"  -c, --config CONFIG   cluster definition to find the store in (manager.store);\n"
+	"  -c, --config CONFIG   cluster definition to find the store and the RRD files in\n"
+	"                        (manager.store, manager.rrd);\n"
 	"                        default " SHUGO_SYSCONFDIR "/shugo.yaml\n"
 	"  -N, --node-name NODE  this host's name in cluster.nodes (default: the host name)\n"
 	"      --store PATH      read this store; no configuration is read then\n"
 	"      --json            machine-readable output (status: one object; log: JSON Lines)\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Exit status: 0 fine, 1 usage or store error, 2 no such node.\n";
+	"Exit status: 0 fine, 1 usage or store error, 2 no such node (or metric).\n";
 
 int ctl_usage_error(const char *usage, const char *fmt, ...)
 {
@@ -65,6 +67,9 @@ int ctl_open(struct ctl *c)
 			return -1;
 		}
 		c->store_path_owned = strdup(cfg->manager.store ? cfg->manager.store : SHUGO_STATEDIR "/store.db");
+		/* where the metrics are, for graph */
+		c->rrd_dir = cfg->manager.rrd.dir ? strdup(cfg->manager.rrd.dir) : NULL;
+		c->rrd_daemon = cfg->manager.rrd.daemon ? strdup(cfg->manager.rrd.daemon) : NULL;
 		cfg_free(cfg);
 		if (!c->store_path_owned) {
 			fprintf(stderr, "shugoctl: out of memory\n");
@@ -496,6 +501,8 @@ int main(int argc, char **argv)
 		rc = ctl_log(&c, argc, argv);
 	else if (strcmp(argv[0], "deliveries") == 0)
 		rc = ctl_deliveries(&c, argc, argv);
+	else if (strcmp(argv[0], "graph") == 0)
+		rc = ctl_graph(&c, argc, argv);
 	else if (strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
 		rc = CTL_OK;
@@ -503,5 +510,7 @@ int main(int argc, char **argv)
 		rc = ctl_usage_error(usage_text, "unknown command '%s'", argv[0]);
 	store_close(c.store);
 	free(c.store_path_owned);
+	free(c.rrd_dir);
+	free(c.rrd_daemon);
 	return rc;
 }

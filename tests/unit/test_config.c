@@ -1298,6 +1298,9 @@ static void test_manager_defaults(void)
 		CU_ASSERT_STRING_EQUAL(m->store, SHUGO_STATEDIR "/store.db");
 		CU_ASSERT_STRING_EQUAL(m->agentx_socket, "/var/agentx/master");
 		CU_ASSERT_STRING_EQUAL(m->event_socket, SHUGO_STATEDIR "/manager.sock");
+		CU_ASSERT_TRUE(m->rrd.enabled);
+		CU_ASSERT_STRING_EQUAL(m->rrd.dir, SHUGO_STATEDIR "/rrd");
+		CU_ASSERT_PTR_NULL(m->rrd.daemon);
 		CU_ASSERT_EQUAL(m->poll.interval_ms, 5000);
 		CU_ASSERT_EQUAL(m->poll.timeout_ms, 1000);
 		CU_ASSERT_EQUAL(m->poll.retries, 1);
@@ -1372,6 +1375,10 @@ static const char mgr_yaml[] =
 	"  snmp: {version: 3, user: mgr}\n"
 	"  log_ring: 100\n"
 	"  log_keep: 5000000000\n"
+	"  rrd:\n"
+	"    enabled: no\n"
+	"    dir: /srv/shugo/rrd/\n"
+	"    daemon: unix:/run/rrdcached.sock\n"
 	"trapd:\n"
 	"  listen:\n"
 	"    - udp:127.0.0.1:1162\n"
@@ -1413,6 +1420,9 @@ static void test_manager_full(void)
 	CU_ASSERT_STRING_EQUAL(m->reader.user, "mgr");
 	CU_ASSERT_EQUAL(m->log_ring, 100);
 	CU_ASSERT_EQUAL(m->log_keep, 5000000000ull);
+	CU_ASSERT_FALSE(m->rrd.enabled);
+	CU_ASSERT_STRING_EQUAL(m->rrd.dir, "/srv/shugo/rrd"); /* the trailing slash dropped */
+	CU_ASSERT_STRING_EQUAL(m->rrd.daemon, "unix:/run/rrdcached.sock");
 
 	CU_ASSERT_EQUAL_FATAL(c->n_nodes, 3);
 	/* alpha: the manager's; beta: its interval and retries, down_after three
@@ -1473,6 +1483,17 @@ static void test_manager_full(void)
 	CU_ASSERT_EQUAL(c->trapd.burst, 0);
 	CU_ASSERT_EQUAL(c->manager.reader.version, 2);
 	CU_ASSERT_STRING_EQUAL(c->manager.reader.community, "ro ro");
+	cfg_free(c);
+
+	/* Without a dir, the metrics go next to the store. */
+	c = parse("manager:\n  store: /srv/mgr2/state.db\n  rrd: {enabled: true}\n", "n1", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->manager.rrd.dir, "/srv/mgr2/rrd");
+	CU_ASSERT_TRUE(c->manager.rrd.enabled);
+	cfg_free(c);
+	c = parse("manager:\n  store: /store.db\n", "n1", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->manager.rrd.dir, "/rrd");
 	cfg_free(c);
 }
 
@@ -1590,6 +1611,20 @@ static const struct {
 	 "t.yaml:3: manager: log_keep (19999) is below log_ring (20000)"},
 	{"log_keep below the default ring", "manager:\n  log_keep: 500\n",
 	 "t.yaml:2: manager: log_keep (500) is below log_ring (10000)"},
+	{"rrd a value", "manager:\n  rrd: /var/rrd\n", "t.yaml:2: manager: expected a mapping for 'rrd', got '/var/rrd'"},
+	{"rrd unknown key", "manager:\n  rrd:\n    directory: /x\n", "t.yaml:3: unknown key 'directory' in manager.rrd"},
+	{"rrd relative dir", "manager:\n  rrd: {dir: rrd}\n", "t.yaml:2: manager.rrd: dir: 'rrd' must be an absolute path"},
+	{"rrd enabled not a boolean", "manager:\n  rrd:\n    enabled: maybe\n",
+	 "t.yaml:3: manager.rrd: enabled: expected true or false, got 'maybe'"},
+	{"rrd daemon over the network", "manager:\n  rrd:\n    daemon: 10.0.0.5:42217\n",
+	 "t.yaml:3: manager.rrd: daemon: '10.0.0.5:42217' is not rrdcached's unix socket (unix:/path or /path; the "
+	 "manager falls back to writing the files itself, so rrdcached runs on this host)"},
+	{"rrd daemon relative socket", "manager:\n  rrd: {daemon: \"unix:rrd.sock\"}\n",
+	 "t.yaml:2: manager.rrd: daemon: 'unix:rrd.sock' is not rrdcached's unix socket (unix:/path or /path; the "
+	 "manager falls back to writing the files itself, so rrdcached runs on this host)"},
+	{"rrd daemon path too long",
+	 "manager:\n  rrd: {daemon: unix:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}\n",
+	 "t.yaml:2: manager.rrd: daemon: longer than 107 characters (the limit of a unix socket path)"},
 
 	/* cluster.nodes[].poll */
 	{"node poll a list", "cluster:\n  nodes:\n    - {name: alpha, address: x:1, poll: [1s]}\n",
