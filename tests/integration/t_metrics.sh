@@ -41,7 +41,7 @@ manager:
   store: $STORE
   agentx_socket: $AGENTX_SOCKET
   event_socket: $T/manager.sock
-  poll: {interval: 1s, timeout: 200ms, retries: 1, down_after: 3s}
+  poll: {interval: 1s, timeout: $(ms 200), retries: 1, down_after: $((3 * SLOW))s}
   snmp: {version: 2c, community: $SNMP_COMMUNITY}
   rrd: $1
 resources:
