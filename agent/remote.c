@@ -23,7 +23,6 @@
 #include "strutil.h"
 
 #define ROWS_MAX 1024
-#define IDS_KEPT 100000 /* request ids remembered (a few MB at most) */
 #define IDS_FILE "exec.ids"
 
 static char **used;     /* the ids ever run here, sorted */
@@ -39,26 +38,40 @@ static bool id_used(const char *id)
 	return n_used && bsearch(&id, used, n_used, sizeof *used, str_cmp);
 }
 
-static void id_remember(struct agent *a, const char *id)
+/* Room for one more id; false when out of memory. */
+static bool ids_grow(void)
 {
-	char path[4096];
-	char *copy;
-	FILE *f;
-
-	if (id_used(id) || !(copy = strdup(id)))
-		return;
 	if (n_used == cap_used) {
 		size_t cap = cap_used ? 2 * cap_used : 64;
 		char **n = realloc(used, cap * sizeof *n);
-		if (!n) {
-			free(copy);
-			return;
-		}
+		if (!n)
+			return false;
 		used = n;
 		cap_used = cap;
 	}
-	used[n_used++] = copy;
-	qsort(used, n_used, sizeof *used, str_cmp);
+	return true;
+}
+
+static void id_remember(struct agent *a, const char *id)
+{
+	char path[4096];
+	size_t lo = 0, hi = n_used;
+	char *copy;
+	FILE *f;
+
+	if (id_used(id) || !ids_grow() || !(copy = strdup(id)))
+		return;
+	/* kept sorted by inserting in place */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(used[mid], id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(used + lo + 1, used + lo, (n_used - lo) * sizeof *used);
+	used[lo] = copy;
+	n_used++;
 	/* appended and synced before the program starts: a restart of the agent
 	 * never runs it again */
 	snprintf(path, sizeof path, "%s/" IDS_FILE, a->cfg->state_dir);
@@ -80,24 +93,24 @@ void remote_init(struct agent *a)
 	snprintf(path, sizeof path, "%s/" IDS_FILE, a->cfg->state_dir);
 	if (!(f = fopen(path, "re")))
 		return;
-	while (fgets(line, sizeof line, f) && n_used < IDS_KEPT) {
+	/* every id ever run here: the promise is "never twice", not "rarely" */
+	while (fgets(line, sizeof line, f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (!line[0] || id_used(line))
+		if (!line[0] || !ids_grow() || !(used[n_used] = strdup(line)))
 			continue;
-		if (n_used == cap_used) {
-			size_t cap = cap_used ? 2 * cap_used : 64;
-			char **n = realloc(used, cap * sizeof *n);
-			if (!n)
-				break;
-			used = n;
-			cap_used = cap;
-		}
-		if (!(used[n_used] = strdup(line)))
-			break;
 		n_used++;
-		qsort(used, n_used, sizeof *used, str_cmp);
 	}
 	fclose(f);
+	/* sorted once, repeats dropped */
+	qsort(used, n_used, sizeof *used, str_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < n_used; i++) {
+		if (k && !strcmp(used[k - 1], used[i]))
+			free(used[i]);
+		else
+			used[k++] = used[i];
+	}
+	n_used = k;
 }
 
 /* ---- rows ---- */
