@@ -706,10 +706,14 @@ void router_reload(const struct shugo_config *cfg, int64_t now_ms)
 void router_release(struct shugo_config *cfg)
 {
 	for (struct gen *g = gens; g; g = g->next)
-		if (g->cfg == cfg && g != gens) {
+		if (g->cfg == cfg) {
 			g->owned = cfg;
-			g->retired = true;
-			gen_maybe_free(g);
+			/* still the current one (the reload could not build its
+			 * routes): it lives on until router_free */
+			if (g != gens) {
+				g->retired = true;
+				gen_maybe_free(g);
+			}
 			return;
 		}
 	cfg_free(cfg);
