@@ -97,6 +97,7 @@ In another terminal, with the same MIB environment:
   $ctl log -n 20                # the central log, in order of occurrence
   $ctl deliveries               # what routing did with it
   tail -f $DIR/pages.txt   # what the 'oncall' route paged
+  $ctl graph demo1 cpu --since -10m -o $DIR/cpu.png   # a PNG from the RRD files
   $q1 shugoMgrNodeTable    # the same through SNMP (SHUGO-MANAGER-MIB)
   $q1 shugoProcTable       # an agent's own view (SHUGO-MIB)
   $q2 shugoProcInstTable
