@@ -20,6 +20,7 @@
 #include "appevents.h"
 #include "loop.h"
 #include "remote.h"
+#include "snmpsess.h"
 #include "mon_log.h"
 #include "mib/register.h"
 #include "notify.h"
@@ -161,36 +162,6 @@ static char *join_listen(const struct shugo_config *cfg)
 	return s;
 }
 
-/* init_snmp reads net-snmp's configuration files: from $SNMPCONFPATH if set,
- * else from /etc/snmp, /usr/share/snmp, ~/.snmp and the persistent dir. None
- * of them is the agent's, and snmpd's (or an operator's snmp.conf) must not
- * change what it does: only its own persistent dir (engine ID and boots) is
- * read. It loads no MIB either (every OID here is numeric) and scans no MIB
- * directory. The environment is put back afterwards. */
-static void init_snmp_private(const char *persist_dir)
-{
-	static const char *const vars[] = {"SNMPCONFPATH", "MIBS"};
-	char *saved[sizeof vars / sizeof vars[0]];
-
-	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-		const char *v = getenv(vars[i]);
-		saved[i] = v ? strdup(v) : NULL;
-	}
-	setenv("SNMPCONFPATH", persist_dir, 1);
-	setenv("MIBS", "", 1);
-	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "");
-	/* where net-snmp would read and write its persistent state instead of
-	 * the persistent dir, whoever set it */
-	unsetenv("SNMP_PERSISTENT_FILE");
-	init_snmp("shugo-agent");
-	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-		if (saved[i])
-			setenv(vars[i], saved[i], 1);
-		else
-			unsetenv(vars[i]);
-		free(saved[i]);
-	}
-}
 
 static void raise_nofile(void)
 {
@@ -321,7 +292,7 @@ int main(int argc, char **argv)
 	if (!master)
 		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 				   (int)cfg->agentx_ping_s);
-	init_snmp_private(persist);
+	snmpsess_init_private("shugo-agent", persist);
 
 	if (master) {
 		/* The checks go in before a port opens, and the ports open before

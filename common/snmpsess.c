@@ -98,3 +98,34 @@ out:
 		snmpsess_clear(&s);
 	return ss;
 }
+
+/* init_snmp reads net-snmp's configuration files: from $SNMPCONFPATH if set,
+ * else from /etc/snmp, /usr/share/snmp, ~/.snmp and the persistent dir. None
+ * of them is the daemon's, and snmpd's (or an operator's snmp.conf) must not
+ * change what it does: only its own persistent dir (engine ID and boots) is
+ * read. It loads no MIB either (every OID here is numeric) and scans no MIB
+ * directory. The environment is put back afterwards. */
+void snmpsess_init_private(const char *app, const char *persist_dir)
+{
+	static const char *const vars[] = {"SNMPCONFPATH", "MIBS"};
+	char *saved[sizeof vars / sizeof vars[0]];
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char *v = getenv(vars[i]);
+		saved[i] = v ? strdup(v) : NULL;
+	}
+	setenv("SNMPCONFPATH", persist_dir, 1);
+	setenv("MIBS", "", 1);
+	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "");
+	/* where net-snmp would read and write its persistent state instead of
+	 * the persistent dir, whoever set it */
+	unsetenv("SNMP_PERSISTENT_FILE");
+	init_snmp(app);
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		if (saved[i])
+			setenv(vars[i], saved[i], 1);
+		else
+			unsetenv(vars[i]);
+		free(saved[i]);
+	}
+}

@@ -9,6 +9,11 @@
 #include <net-snmp/net-snmp-includes.h>
 #include "config.h"
 
+/* init_snmp(app) for a daemon that must not be steered by the host's
+ * net-snmp files: only its own persistent dir (engine ID, boots) is read, no
+ * MIB is loaded; the environment is put back afterwards. */
+void snmpsess_init_private(const char *app, const char *persist_dir);
+
 /* Make s an authPriv session as user u (keys derived from its passwords).
  * What it allocates is released by snmpsess_clear. 0 / -1. */
 int snmpsess_set_usm(netsnmp_session *s, const struct cfg_user *u);

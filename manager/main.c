@@ -27,6 +27,7 @@
 #include "model.h"
 #include "poller.h"
 #include "router.h"
+#include "snmpsess.h"
 #include "statefile.h"
 #include "store.h"
 #include "strutil.h"
@@ -260,30 +261,6 @@ static int agentx_up(int major, int minor, void *server, void *client)
 	return 0;
 }
 
-/* As the agent does: net-snmp reads no configuration file but its own
- * persistent state, and loads no MIB (every OID here is numeric). */
-static void init_snmp_private(const char *persist_dir)
-{
-	static const char *const vars[] = {"SNMPCONFPATH", "MIBS"};
-	char *saved[sizeof vars / sizeof vars[0]];
-
-	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-		const char *v = getenv(vars[i]);
-		saved[i] = v ? strdup(v) : NULL;
-	}
-	setenv("SNMPCONFPATH", persist_dir, 1);
-	setenv("MIBS", "", 1);
-	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIBDIRS, "");
-	unsetenv("SNMP_PERSISTENT_FILE");
-	init_snmp("shugo-manager");
-	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-		if (saved[i])
-			setenv(vars[i], saved[i], 1);
-		else
-			unsetenv(vars[i]);
-		free(saved[i]);
-	}
-}
 
 /* net-snmp's persistent state (engine ID, boots) next to the store. */
 static int persist_dir(const char *store, char *out, size_t size)
@@ -399,7 +376,7 @@ int main(int argc, char **argv)
 	 * session that init_snmp opens (and again after every reconnection) */
 	if (mgr_mib_register() < 0)
 		log_warn("some SHUGO-MANAGER-MIB objects could not be registered");
-	init_snmp_private(persist);
+	snmpsess_init_private("shugo-manager", persist);
 
 	if (poller_configure(&the_model, cfg, mgr_mono_ms()) < 0) {
 		log_err("poller: %s", strerror(errno));
