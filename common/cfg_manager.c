@@ -13,6 +13,7 @@
 
 #include "cfg_priv.h"
 #include "config.h"
+#include "strutil.h"
 
 #define DEF_STORE SHUGO_STATEDIR "/store.db"
 #define DEF_EVENT_SOCKET SHUGO_STATEDIR "/manager.sock"
@@ -327,11 +328,39 @@ static int parse_rrd(struct pctx *p, struct cfg_rrd *r, const yaml_node_t *v)
 	return 0;
 }
 
+/* manager.exec: remote execution requests placed by the manager. */
+static int parse_mgr_exec(struct pctx *p, struct cfg_mgr_exec *e, const yaml_node_t *key, const yaml_node_t *v)
+{
+	enum { E_USER, E_REQUESTER, E_CHECK, E_KEEP, E_N };
+	static const char *const keys[E_N] = {"user", "requester", "check", "keep"};
+	const char *ctx = "manager.exec";
+	struct fld f[E_N];
+
+	e->line = lineof(key);
+	if (cfg_expect(p, "manager", "exec", v, YAML_MAPPING_NODE) < 0 || cfg_map_read(p, v, ctx, keys, E_N, f) < 0)
+		return -1;
+	if (!f[E_USER].val)
+		return cfg_perr(p, lineof(key),
+				"%s: 'user' is required (the snmp.users entry the manager creates exec rows as)", ctx);
+	if (cfg_get_name(p, ctx, "user", f[E_USER].val, NC_WORD, 32, e->user) < 0)
+		return -1;
+	e->user_line = lineof(f[E_USER].val);
+	if (f[E_REQUESTER].val &&
+	    cfg_get_name(p, ctx, "requester", f[E_REQUESTER].val, NC_TEXT, 64, e->requester) < 0)
+		return -1;
+	if (f[E_CHECK].val &&
+	    cfg_get_duration(p, ctx, "check", f[E_CHECK].val, 1000, 3600 * 1000, &e->check_ms) < 0)
+		return -1;
+	if (f[E_KEEP].val && cfg_get_u32(p, ctx, "keep", f[E_KEEP].val, 10, 10000000, &e->keep) < 0)
+		return -1;
+	return 0;
+}
+
 int cfg_parse_manager(struct pctx *p, struct shugo_config *c, const struct fld *top)
 {
-	enum { M_STORE, M_AGENTX, M_EVENT, M_POLL, M_INFLIGHT, M_SNMP, M_RING, M_KEEP, M_RRD, M_N };
+	enum { M_STORE, M_AGENTX, M_EVENT, M_POLL, M_INFLIGHT, M_SNMP, M_RING, M_KEEP, M_RRD, M_EXEC, M_N };
 	static const char *const keys[M_N] = {"store", "agentx_socket", "event_socket", "poll",
-					      "max_in_flight", "snmp", "log_ring", "log_keep", "rrd"};
+					      "max_in_flight", "snmp", "log_ring", "log_keep", "rrd", "exec"};
 	struct cfg_manager *m = &c->manager;
 	struct cfg_poll_set *ps = &p->mgr_poll;
 	const char *ctx = "manager";
@@ -349,6 +378,8 @@ int cfg_parse_manager(struct pctx *p, struct shugo_config *c, const struct fld *
 	m->log_ring = 10000;
 	m->log_keep = 1000000;
 	m->rrd.enabled = true;
+	m->exec.check_ms = 10000;
+	m->exec.keep = 10000;
 	if (!m->store || !m->agentx_socket || !m->event_socket || !m->reader.community)
 		return cfg_oom(p);
 	ps->v = (struct cfg_poll){
@@ -410,6 +441,8 @@ int cfg_parse_manager(struct pctx *p, struct shugo_config *c, const struct fld *
 		return -1;
 	if (!m->rrd.dir && !(m->rrd.dir = beside(m->store, "rrd")))
 		return cfg_oom(p);
+	if (f[M_EXEC].val && parse_mgr_exec(p, &m->exec, f[M_EXEC].key, f[M_EXEC].val) < 0)
+		return -1;
 	return 0;
 }
 
@@ -626,6 +659,12 @@ int cfg_check_manager(struct pctx *p, struct shugo_config *c)
 	if (c->manager.reader.version == 3 && !cfg_find_user(c, c->manager.reader.user))
 		return cfg_perr(p, p->mgr_user_line, "manager.snmp: user '%s' is not defined in snmp.users",
 				cfg_show_str(c->manager.reader.user, strlen(c->manager.reader.user), b));
+
+	if (c->manager.exec.user[0] && !cfg_find_user(c, c->manager.exec.user))
+		return cfg_perr(p, c->manager.exec.user_line, "manager.exec: user '%s' is not defined in snmp.users",
+				cfg_show_str(c->manager.exec.user, strlen(c->manager.exec.user), b));
+	if (!c->manager.exec.requester[0])
+		str_copy(c->manager.exec.requester, c->node_name, sizeof c->manager.exec.requester);
 
 	/* By name through a sorted copy: both lists may be long. */
 	if (c->trapd.n_users == 0)

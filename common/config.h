@@ -139,6 +139,17 @@ struct cfg_rrd {
 				* NULL = write the files with librrd directly */
 };
 
+/* Remote execution through the manager (manager.exec): the SNMPv3 user it
+ * creates rows of the agents' shugoExecTable as, and how it follows them. */
+struct cfg_mgr_exec {
+	char user[33];         /* a snmp.users entry; "" = remote execution off */
+	char requester[65];    /* shugoExecRequester; default the manager's node name */
+	uint32_t check_ms;     /* rows of running programs read again, default 10 s */
+	uint32_t keep;         /* finished requests kept in the store, default 10000 */
+	int line;              /* of `exec:`, 0 if absent */
+	int user_line;
+};
+
 struct cfg_manager {
 	char *store;           /* SQLite file; default SHUGO_STATEDIR "/store.db" */
 	char *agentx_socket;   /* its snmpd's AgentX socket; default the agent's */
@@ -150,6 +161,7 @@ struct cfg_manager {
 	uint32_t log_ring;     /* newest central log records served in the MIB, default 10000 */
 	uint64_t log_keep;     /* records kept in the store, default 1000000 */
 	struct cfg_rrd rrd;
+	struct cfg_mgr_exec exec;
 	int line;              /* of the `manager:` key, 0 if absent */
 };
 

@@ -1574,3 +1574,238 @@ int store_log_get(struct store *s, int64_t id, struct log_rec *out)
 	sqlite3_bind_int64(st, 1, id);
 	return log_one(s, st, what, out);
 }
+
+/* ---- remote execution ---- */
+
+static const char exec_cols[] = "id, program, args, env, place, nodes, requested_by, state, detail,"
+				" created_ms, updated_ms, ended_ms";
+
+int store_exec_add(struct store *s, const struct store_exec_req *r)
+{
+	static const char what[] = "adding an exec request";
+	sqlite3_stmt *st = NULL;
+
+	if (!r || !r->id[0] || !r->program[0])
+		return arg_fail(s, what);
+	if (prepare(s,
+		    "INSERT INTO exec_requests (id, program, args, env, place, nodes, requested_by, state, detail,"
+		    " created_ms, updated_ms, ended_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+		    " ON CONFLICT (id) DO NOTHING",
+		    &st, what) < 0)
+		return -1;
+	BIND_ARRAY(st, 1, r->id);
+	BIND_ARRAY(st, 2, r->program);
+	BIND_ARRAY(st, 3, r->args);
+	BIND_ARRAY(st, 4, r->env);
+	sqlite3_bind_int(st, 5, r->place);
+	BIND_ARRAY(st, 6, r->nodes);
+	BIND_ARRAY(st, 7, r->requested_by);
+	bind_str(st, 8, r->state[0] ? r->state : "queued");
+	BIND_ARRAY(st, 9, r->detail);
+	sqlite3_bind_int64(st, 10, r->created_ms);
+	sqlite3_bind_int64(st, 11, r->updated_ms);
+	sqlite3_bind_int64(st, 12, r->ended_ms);
+	if (step_done(s, st, what) < 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1 ? 0 : 1;
+}
+
+static void exec_row(sqlite3_stmt *st, struct store_exec_req *r)
+{
+	memset(r, 0, sizeof *r);
+	COL_ARRAY(st, 0, r->id);
+	COL_ARRAY(st, 1, r->program);
+	COL_ARRAY(st, 2, r->args);
+	COL_ARRAY(st, 3, r->env);
+	r->place = sqlite3_column_int(st, 4);
+	COL_ARRAY(st, 5, r->nodes);
+	COL_ARRAY(st, 6, r->requested_by);
+	COL_ARRAY(st, 7, r->state);
+	COL_ARRAY(st, 8, r->detail);
+	r->created_ms = sqlite3_column_int64(st, 9);
+	r->updated_ms = sqlite3_column_int64(st, 10);
+	r->ended_ms = sqlite3_column_int64(st, 11);
+}
+
+struct exec_ctx {
+	int (*cb)(const struct store_exec_req *r, void *arg);
+	void *arg;
+	struct store_exec_req req; /* large: not on the callback's stack */
+};
+
+static int exec_list_row(sqlite3_stmt *st, void *ctx)
+{
+	struct exec_ctx *q = ctx;
+
+	exec_row(st, &q->req);
+	return q->cb(&q->req, q->arg);
+}
+
+static int exec_get_row(sqlite3_stmt *st, void *ctx)
+{
+	exec_row(st, ctx);
+	return 1;
+}
+
+int store_exec_get(struct store *s, const char *id, struct store_exec_req *out)
+{
+	static const char what[] = "reading an exec request";
+	char sql[256];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!id || !out)
+		return arg_fail(s, what);
+	snprintf(sql, sizeof sql, "SELECT %s FROM exec_requests WHERE id = ?1", exec_cols);
+	if (prepare(s, sql, &st, what) < 0)
+		return -1;
+	bind_str(st, 1, id);
+	rc = each_row(s, st, what, exec_get_row, out);
+	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
+}
+
+int store_exec_update(struct store *s, const struct store_exec_req *r)
+{
+	static const char what[] = "updating an exec request";
+	sqlite3_stmt *st = NULL;
+
+	if (!r)
+		return arg_fail(s, what);
+	if (prepare(s, "UPDATE exec_requests SET state = ?2, detail = ?3, updated_ms = ?4, ended_ms = ?5 WHERE id = ?1",
+		    &st, what) < 0)
+		return -1;
+	BIND_ARRAY(st, 1, r->id);
+	BIND_ARRAY(st, 2, r->state);
+	BIND_ARRAY(st, 3, r->detail);
+	sqlite3_bind_int64(st, 4, r->updated_ms);
+	sqlite3_bind_int64(st, 5, r->ended_ms);
+	return step_done(s, st, what);
+}
+
+int store_exec_list(struct store *s, bool open_only, size_t limit,
+		    int (*cb)(const struct store_exec_req *r, void *arg), void *arg)
+{
+	static const char what[] = "reading exec requests";
+	char sql[512];
+	sqlite3_stmt *st = NULL;
+	struct exec_ctx *q;
+	int64_t lim = limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit;
+	int ret;
+
+	if (!cb)
+		return arg_fail(s, what);
+	if (open_only)
+		snprintf(sql, sizeof sql,
+			 "SELECT %s FROM exec_requests WHERE state IN ('queued', 'placing', 'running')"
+			 " ORDER BY created_ms, id", exec_cols);
+	else if (lim)
+		snprintf(sql, sizeof sql,
+			 "SELECT * FROM (SELECT %s FROM exec_requests ORDER BY created_ms DESC, id DESC LIMIT ?1)"
+			 " ORDER BY created_ms, id", exec_cols);
+	else
+		snprintf(sql, sizeof sql, "SELECT %s FROM exec_requests ORDER BY created_ms, id", exec_cols);
+	if (!(q = malloc(sizeof *q))) {
+		snprintf(s->errmsg, sizeof s->errmsg, "%s: out of memory", what);
+		errno = ENOMEM;
+		return -1;
+	}
+	q->cb = cb;
+	q->arg = arg;
+	ret = prepare(s, sql, &st, what);
+	if (ret == 0) {
+		if (!open_only && lim)
+			sqlite3_bind_int64(st, 1, lim);
+		ret = each_row(s, st, what, exec_list_row, q);
+	}
+	free(q);
+	return ret;
+}
+
+int store_exec_run_put(struct store *s, const struct store_exec_run *r)
+{
+	static const char what[] = "recording an exec run";
+	sqlite3_stmt *st = NULL;
+
+	if (!r || !r->request[0] || !r->node[0])
+		return arg_fail(s, what);
+	if (prepare(s,
+		    "INSERT INTO exec_runs (request, node, attempt, state, detail, pid, exit_code, exit_signal, normal,"
+		    " started_ms, ended_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+		    " ON CONFLICT (request, node) DO UPDATE SET attempt = excluded.attempt, state = excluded.state,"
+		    " detail = excluded.detail, pid = excluded.pid, exit_code = excluded.exit_code,"
+		    " exit_signal = excluded.exit_signal, normal = excluded.normal, started_ms = excluded.started_ms,"
+		    " ended_ms = excluded.ended_ms, updated_ms = excluded.updated_ms",
+		    &st, what) < 0)
+		return -1;
+	BIND_ARRAY(st, 1, r->request);
+	BIND_ARRAY(st, 2, r->node);
+	sqlite3_bind_int(st, 3, r->attempt);
+	bind_str(st, 4, r->state[0] ? r->state : "asking");
+	BIND_ARRAY(st, 5, r->detail);
+	sqlite3_bind_int64(st, 6, r->pid);
+	sqlite3_bind_int(st, 7, r->exit_code);
+	sqlite3_bind_int(st, 8, r->exit_signal);
+	sqlite3_bind_int(st, 9, r->normal);
+	sqlite3_bind_int64(st, 10, r->started_ms);
+	sqlite3_bind_int64(st, 11, r->ended_ms);
+	sqlite3_bind_int64(st, 12, r->updated_ms);
+	return step_done(s, st, what);
+}
+
+struct run_ctx {
+	int (*cb)(const struct store_exec_run *r, void *arg);
+	void *arg;
+};
+
+static int run_list_row(sqlite3_stmt *st, void *ctx)
+{
+	struct run_ctx *q = ctx;
+	struct store_exec_run r = {0};
+
+	COL_ARRAY(st, 0, r.request);
+	COL_ARRAY(st, 1, r.node);
+	r.attempt = sqlite3_column_int(st, 2);
+	COL_ARRAY(st, 3, r.state);
+	COL_ARRAY(st, 4, r.detail);
+	r.pid = (uint32_t)sqlite3_column_int64(st, 5);
+	r.exit_code = sqlite3_column_int(st, 6);
+	r.exit_signal = sqlite3_column_int(st, 7);
+	r.normal = sqlite3_column_int(st, 8);
+	r.started_ms = sqlite3_column_int64(st, 9);
+	r.ended_ms = sqlite3_column_int64(st, 10);
+	r.updated_ms = sqlite3_column_int64(st, 11);
+	return q->cb(&r, q->arg);
+}
+
+int store_exec_run_list(struct store *s, const char *request,
+			int (*cb)(const struct store_exec_run *r, void *arg), void *arg)
+{
+	static const char what[] = "reading exec runs";
+	struct run_ctx q = {cb, arg};
+	sqlite3_stmt *st = NULL;
+
+	if (!request || !cb)
+		return arg_fail(s, what);
+	if (prepare(s,
+		    "SELECT request, node, attempt, state, detail, pid, exit_code, exit_signal, normal, started_ms,"
+		    " ended_ms, updated_ms FROM exec_runs WHERE request = ?1 ORDER BY attempt, node",
+		    &st, what) < 0)
+		return -1;
+	bind_str(st, 1, request);
+	return each_row(s, st, what, run_list_row, &q);
+}
+
+int store_exec_trim(struct store *s, uint32_t keep)
+{
+	static const char what[] = "trimming exec requests";
+	sqlite3_stmt *st = NULL;
+
+	if (prepare(s,
+		    "DELETE FROM exec_requests WHERE state IN ('done', 'failed') AND id NOT IN"
+		    " (SELECT id FROM exec_requests WHERE state IN ('done', 'failed')"
+		    " ORDER BY created_ms DESC, id DESC LIMIT ?1)",
+		    &st, what) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, keep);
+	return step_done(s, st, what);
+}

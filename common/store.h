@@ -210,4 +210,66 @@ int store_log_newest(struct store *s, enum lr_origin origin, int type, const cha
 /* The record with this id: 0 found, 1 none (trimmed), -1. */
 int store_log_get(struct store *s, int64_t id, struct log_rec *out);
 
+/* ---- remote execution (shugoctl exec, placed and followed by the manager) ---- */
+
+#define STORE_EXEC_ID_MAX 64     /* shugoExecRequestId */
+#define STORE_EXEC_TEXT_MAX 1024 /* shugoExecArgs, shugoExecEnv (ShugoLongString) */
+
+/* How a request chooses its node(s). */
+enum store_exec_place {
+	EXEC_PLACE_PRIORITY = 1, /* the first of the nodes, in order, that starts it */
+	EXEC_PLACE_LEAST_LOADED, /* the same, the least loaded first */
+	EXEC_PLACE_ALL,          /* every node at once */
+};
+
+/* A request: queued (by shugoctl) -> placing -> running -> done, or failed
+ * (started nowhere, or not placed before the manager gave up on it). */
+struct store_exec_req {
+	char id[STORE_EXEC_ID_MAX + 1];
+	char program[65];
+	char args[STORE_EXEC_TEXT_MAX + 1];
+	char env[STORE_EXEC_TEXT_MAX + 1];
+	int place;                      /* enum store_exec_place */
+	char nodes[STORE_EXEC_TEXT_MAX + 1]; /* candidates, comma-separated, in priority order; "" = all */
+	char requested_by[129];         /* "user@host" of whoever asked */
+	char state[16];
+	char detail[256];
+	int64_t created_ms, updated_ms, ended_ms;
+};
+
+/* A node a request was tried on or runs on. States: skipped (node down),
+ * asking, refused, timeout, failed (the SET or the start failed), running,
+ * exited, killed, lost (its row went before its end was seen). */
+struct store_exec_run {
+	char request[STORE_EXEC_ID_MAX + 1];
+	char node[STORE_NAME_MAX + 1];
+	int attempt;                    /* order tried, 1 = first */
+	char state[16];
+	char detail[256];               /* why refused, what failed, how it ended */
+	uint32_t pid;
+	int exit_code;                  /* exited */
+	int exit_signal;                /* killed */
+	int normal;                     /* 1 normal end, 0 abnormal, -1 not ended */
+	int64_t started_ms, ended_ms, updated_ms;
+};
+
+/* Add a new request. 0, 1 when a request with this id exists (nothing
+ * changed), -1 on error. */
+int store_exec_add(struct store *s, const struct store_exec_req *r);
+/* 0 found, 1 none, -1. */
+int store_exec_get(struct store *s, const char *id, struct store_exec_req *out);
+/* A request's state, detail, updated_ms and ended_ms. 0 / -1. */
+int store_exec_update(struct store *s, const struct store_exec_req *r);
+/* Requests by creation, oldest first: the open ones (queued, placing,
+ * running) only, or the newest limit (0 = all). */
+int store_exec_list(struct store *s, bool open_only, size_t limit,
+		    int (*cb)(const struct store_exec_req *r, void *arg), void *arg);
+/* Insert or replace the run of (r->request, r->node). 0 / -1. */
+int store_exec_run_put(struct store *s, const struct store_exec_run *r);
+/* The runs of request, by attempt. */
+int store_exec_run_list(struct store *s, const char *request,
+			int (*cb)(const struct store_exec_run *r, void *arg), void *arg);
+/* Delete the oldest ended requests (and their runs) beyond keep. 0 / -1. */
+int store_exec_trim(struct store *s, uint32_t keep);
+
 #endif

@@ -149,8 +149,42 @@ static const char schema_v1[] =
 	"CREATE INDEX deliveries_log ON deliveries (log_id, route);"
 	"CREATE INDEX deliveries_state ON deliveries (state);";
 
+/* Version 2: remote execution requests placed by the manager (shugoctl
+ * exec), and one row per node a request was tried on or run on, so that a
+ * restarted manager still follows and reports them (JP9319720, table 51). */
+static const char schema_v2[] =
+	"CREATE TABLE exec_requests ("
+	" id TEXT PRIMARY KEY NOT NULL,"
+	" program TEXT NOT NULL,"
+	" args TEXT NOT NULL DEFAULT '',"
+	" env TEXT NOT NULL DEFAULT '',"
+	" place INTEGER NOT NULL DEFAULT 1,"
+	" nodes TEXT NOT NULL DEFAULT '',"
+	" requested_by TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL DEFAULT 'queued',"
+	" detail TEXT NOT NULL DEFAULT '',"
+	" created_ms INTEGER NOT NULL DEFAULT 0,"
+	" updated_ms INTEGER NOT NULL DEFAULT 0,"
+	" ended_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX exec_requests_open ON exec_requests (state) WHERE state IN ('queued', 'placing', 'running');"
+	"CREATE TABLE exec_runs ("
+	" request TEXT NOT NULL REFERENCES exec_requests (id) ON DELETE CASCADE,"
+	" node TEXT NOT NULL,"
+	" attempt INTEGER NOT NULL DEFAULT 0,"
+	" state TEXT NOT NULL DEFAULT 'asking',"
+	" detail TEXT NOT NULL DEFAULT '',"
+	" pid INTEGER NOT NULL DEFAULT 0,"
+	" exit_code INTEGER NOT NULL DEFAULT 0,"
+	" exit_signal INTEGER NOT NULL DEFAULT 0,"
+	" normal INTEGER NOT NULL DEFAULT -1,"
+	" started_ms INTEGER NOT NULL DEFAULT 0,"
+	" ended_ms INTEGER NOT NULL DEFAULT 0,"
+	" updated_ms INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (request, node));";
+
 const struct store_schema_step store_schema_steps[] = {
 	{1, schema_v1},
+	{2, schema_v2},
 };
 const size_t store_schema_n_steps = sizeof(store_schema_steps) / sizeof(store_schema_steps[0]);
 

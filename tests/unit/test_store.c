@@ -191,7 +191,7 @@ static void test_open_create(void)
 	snprintf(path, sizeof(path), "%s-wal", t.db);
 	CU_ASSERT_EQUAL(stat(path, &sb), 0);
 	CHECK((sb.st_mode & 07777) == 0600, "store.db-wal mode %o", (unsigned)(sb.st_mode & 07777));
-	CU_ASSERT_EQUAL(store_version(s), 1);
+	CU_ASSERT_EQUAL(store_version(s), 2);
 	CU_ASSERT_EQUAL(store_log_count(s), 0);
 	CU_ASSERT_EQUAL(store_log_last_id(s), 0);
 	/* The store's own connection: WAL, durable commits, foreign keys. */
@@ -205,7 +205,7 @@ static void test_open_create(void)
 	/* Reopened: the same data, the same version, no migration again. */
 	s = open_rw(t.db);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(store_version(s), 1);
+	CU_ASSERT_EQUAL(store_version(s), 2);
 	CU_ASSERT_EQUAL(store_meta_get(s, "k", err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(err, "v");
 	store_close(s);
@@ -225,7 +225,7 @@ static void test_open_create(void)
 	/* Read-only, after every writer has gone (no -wal or -shm left). */
 	s = open_ro(t.db);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(store_version(s), 1);
+	CU_ASSERT_EQUAL(store_version(s), 2);
 	CU_ASSERT_EQUAL(store_meta_get(s, "k", err, sizeof(err)), 0);
 	store_close(s);
 
@@ -269,7 +269,7 @@ static void test_newer_refused(void)
 	CU_ASSERT_EQUAL(raw_exec(db, "PRAGMA user_version = 7"), SQLITE_OK);
 	sqlite3_close(db);
 
-	snprintf(want, sizeof(want), "%s: schema version 7 is newer than this program's 1", t.db);
+	snprintf(want, sizeof(want), "%s: schema version 7 is newer than this program's 2", t.db);
 	errno = 0;
 	CU_ASSERT_PTR_NULL(store_open(t.db, STORE_RW, err, sizeof(err)));
 	CU_ASSERT_EQUAL(errno, ENOTSUP);
@@ -286,7 +286,7 @@ static void test_newer_refused(void)
 	CU_ASSERT_EQUAL(raw_exec(db, "PRAGMA user_version = 0"), SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_PTR_NULL(store_open(t.db, STORE_RO, err, sizeof(err)));
-	CHECK(strstr(err, "schema version 0 is older than this program's 1") != NULL, "err: %s", err);
+	CHECK(strstr(err, "schema version 0 is older than this program's 2") != NULL, "err: %s", err);
 	tdir_remove(&t);
 }
 
@@ -370,7 +370,8 @@ static void test_migration_runner(void)
 	{
 		struct store *s = open_rw(t.db);
 		static const char *const tables[] = {"log", "nodes", "procs", "res", "alarms", "counters",
-						     "meta", "packages", "actions", "routes", "deliveries"};
+						     "meta", "packages", "actions", "routes", "deliveries",
+						     "exec_requests", "exec_runs"};
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 		store_close(s);
 		db = raw_open(t.db);
@@ -1170,7 +1171,7 @@ static void test_concurrent_open(void)
 	}
 	s = open_ro(t.db);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	CU_ASSERT_EQUAL(store_version(s), 1);
+	CU_ASSERT_EQUAL(store_version(s), 2);
 	CU_ASSERT_EQUAL(store_log_count(s), PROCS * EACH);
 	store_close(s);
 	tdir_remove(&t);
@@ -1595,6 +1596,117 @@ static void test_routing(void)
 	tdir_remove(&t);
 }
 
+static int exec_req_cb(const struct store_exec_req *r, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%s:%s ", r->id, r->state);
+	return 0;
+}
+
+static int exec_run_cb(const struct store_exec_run *r, void *arg)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%d:%s=%s(%s)pid%u/%d/%d/%d ", r->attempt, r->node, r->state, r->detail, r->pid,
+		 r->exit_code, r->exit_signal, r->normal);
+	return 0;
+}
+
+/* Requests and their runs: added once per id, read back whole, updated,
+ * listed open or newest first, trimmed with their runs. */
+static void test_exec(void)
+{
+	struct tdir t;
+	struct store *s;
+	struct store_exec_req r = {0}, got;
+	struct store_exec_run run = {0};
+	char out[1024] = "";
+
+	tdir_make(&t);
+	s = open_rw(t.db);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_version(s), 2);
+	snprintf(r.id, sizeof r.id, "r1");
+	snprintf(r.program, sizeof r.program, "backup");
+	snprintf(r.args, sizeof r.args, "'a b' c");
+	snprintf(r.env, sizeof r.env, "X=1\nY=2");
+	r.place = EXEC_PLACE_LEAST_LOADED;
+	snprintf(r.nodes, sizeof r.nodes, "beta,alpha");
+	snprintf(r.requested_by, sizeof r.requested_by, "ops@m1");
+	r.created_ms = r.updated_ms = 1000;
+	CU_ASSERT_EQUAL(store_exec_add(s, &r), 0);
+	CU_ASSERT_EQUAL(store_exec_add(s, &r), 1); /* the id is taken */
+	CU_ASSERT_EQUAL(store_exec_get(s, "r1", &got), 0);
+	CU_ASSERT_STRING_EQUAL(got.state, "queued");
+	CU_ASSERT_STRING_EQUAL(got.args, "'a b' c");
+	CU_ASSERT_STRING_EQUAL(got.env, "X=1\nY=2");
+	CU_ASSERT_STRING_EQUAL(got.nodes, "beta,alpha");
+	CU_ASSERT_STRING_EQUAL(got.requested_by, "ops@m1");
+	CU_ASSERT_EQUAL(got.place, EXEC_PLACE_LEAST_LOADED);
+	CU_ASSERT_EQUAL(store_exec_get(s, "nope", &got), 1);
+	r.id[1] = '2';
+	r.created_ms = 2000;
+	CU_ASSERT_EQUAL(store_exec_add(s, &r), 0);
+	r.id[1] = '3';
+	r.created_ms = 3000;
+	CU_ASSERT_EQUAL(store_exec_add(s, &r), 0);
+
+	snprintf(run.request, sizeof run.request, "r1");
+	snprintf(run.node, sizeof run.node, "beta");
+	run.attempt = 1;
+	snprintf(run.state, sizeof run.state, "refused");
+	snprintf(run.detail, sizeof run.detail, "busy");
+	run.normal = -1;
+	CU_ASSERT_EQUAL(store_exec_run_put(s, &run), 0);
+	snprintf(run.node, sizeof run.node, "alpha");
+	run.attempt = 2;
+	snprintf(run.state, sizeof run.state, "running");
+	run.detail[0] = 0;
+	run.pid = 4242;
+	CU_ASSERT_EQUAL(store_exec_run_put(s, &run), 0);
+	snprintf(run.state, sizeof run.state, "exited");
+	run.exit_code = 3;
+	run.normal = 0;
+	CU_ASSERT_EQUAL(store_exec_run_put(s, &run), 0); /* the same run, replaced */
+	CU_ASSERT_EQUAL(store_exec_run_list(s, "r1", exec_run_cb, out), 0);
+	CHECK(!strcmp(out, "1:beta=refused(busy)pid0/0/0/-1 2:alpha=exited()pid4242/3/0/0 "), "runs: %s", out);
+
+	snprintf(got.id, sizeof got.id, "r1");
+	snprintf(got.state, sizeof got.state, "done");
+	snprintf(got.detail, sizeof got.detail, "1 abnormal");
+	got.updated_ms = got.ended_ms = 5000;
+	CU_ASSERT_EQUAL(store_exec_update(s, &got), 0);
+	CU_ASSERT_EQUAL(store_exec_get(s, "r1", &got), 0);
+	CU_ASSERT_STRING_EQUAL(got.state, "done");
+	CU_ASSERT_EQUAL(got.ended_ms, 5000);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_exec_list(s, true, 0, exec_req_cb, out), 0);
+	CHECK(!strcmp(out, "r2:queued r3:queued "), "open: %s", out);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_exec_list(s, false, 2, exec_req_cb, out), 0);
+	CHECK(!strcmp(out, "r2:queued r3:queued "), "newest 2: %s", out);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_exec_list(s, false, 0, exec_req_cb, out), 0);
+	CHECK(!strcmp(out, "r1:done r2:queued r3:queued "), "all: %s", out);
+
+	/* only ended requests are trimmed, with their runs */
+	snprintf(got.id, sizeof got.id, "r2");
+	snprintf(got.state, sizeof got.state, "failed");
+	CU_ASSERT_EQUAL(store_exec_update(s, &got), 0);
+	CU_ASSERT_EQUAL(store_exec_trim(s, 1), 0);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_exec_list(s, false, 0, exec_req_cb, out), 0);
+	CHECK(!strcmp(out, "r2:failed r3:queued "), "after trim: %s", out);
+	out[0] = 0;
+	CU_ASSERT_EQUAL(store_exec_run_list(s, "r1", exec_run_cb, out), 0);
+	CHECK(!strcmp(out, ""), "runs of a trimmed request: %s", out);
+	store_close(s);
+	tdir_remove(&t);
+}
+
 static CU_TestInfo tests[] = {
 	{"open_create", test_open_create},
 	{"newer_refused", test_newer_refused},
@@ -1613,6 +1725,7 @@ static CU_TestInfo tests[] = {
 	{"full_disk", test_full_disk},
 	{"append_throughput", test_append_throughput},
 	{"routing", test_routing},
+	{"exec", test_exec},
 	CU_TEST_INFO_NULL,
 };
 
