@@ -1664,14 +1664,18 @@ int store_exec_get(struct store *s, const char *id, struct store_exec_req *out)
 	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
 }
 
-int store_exec_update(struct store *s, const struct store_exec_req *r)
+int store_exec_update_if(struct store *s, const struct store_exec_req *r, const char *expect)
 {
 	static const char what[] = "updating an exec request";
 	sqlite3_stmt *st = NULL;
 
 	if (!r)
 		return arg_fail(s, what);
-	if (prepare(s, "UPDATE exec_requests SET state = ?2, detail = ?3, updated_ms = ?4, ended_ms = ?5 WHERE id = ?1",
+	if (prepare(s,
+		    expect ? "UPDATE exec_requests SET state = ?2, detail = ?3, updated_ms = ?4, ended_ms = ?5"
+			     " WHERE id = ?1 AND state = ?6"
+			   : "UPDATE exec_requests SET state = ?2, detail = ?3, updated_ms = ?4, ended_ms = ?5"
+			     " WHERE id = ?1",
 		    &st, what) < 0)
 		return -1;
 	BIND_ARRAY(st, 1, r->id);
@@ -1679,7 +1683,16 @@ int store_exec_update(struct store *s, const struct store_exec_req *r)
 	BIND_ARRAY(st, 3, r->detail);
 	sqlite3_bind_int64(st, 4, r->updated_ms);
 	sqlite3_bind_int64(st, 5, r->ended_ms);
-	return step_done(s, st, what);
+	if (expect)
+		bind_str(st, 6, expect);
+	if (step_done(s, st, what) < 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}
+
+int store_exec_update(struct store *s, const struct store_exec_req *r)
+{
+	return store_exec_update_if(s, r, NULL) < 0 ? -1 : 0;
 }
 
 int store_exec_list(struct store *s, bool open_only, size_t limit,

@@ -260,6 +260,11 @@ int store_exec_add(struct store *s, const struct store_exec_req *r);
 int store_exec_get(struct store *s, const char *id, struct store_exec_req *out);
 /* A request's state, detail, updated_ms and ended_ms. 0 / -1. */
 int store_exec_update(struct store *s, const struct store_exec_req *r);
+/* The same, only while the request is still in state expect (one atomic
+ * step, so that the manager taking a queued request and shugoctl giving up
+ * on it cannot both happen). 0 changed, 1 not in that state (or no such
+ * request), -1. */
+int store_exec_update_if(struct store *s, const struct store_exec_req *r, const char *expect);
 /* Requests by creation, oldest first: the open ones (queued, placing,
  * running) only, or the newest limit (0 = all). */
 int store_exec_list(struct store *s, bool open_only, size_t limit,

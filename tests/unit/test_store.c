@@ -1678,7 +1678,8 @@ static void test_exec(void)
 	snprintf(got.state, sizeof got.state, "done");
 	snprintf(got.detail, sizeof got.detail, "1 abnormal");
 	got.updated_ms = got.ended_ms = 5000;
-	CU_ASSERT_EQUAL(store_exec_update(s, &got), 0);
+	CU_ASSERT_EQUAL(store_exec_update_if(s, &got, "queued"), 0);
+	CU_ASSERT_EQUAL(store_exec_update_if(s, &got, "queued"), 1); /* no longer queued */
 	CU_ASSERT_EQUAL(store_exec_get(s, "r1", &got), 0);
 	CU_ASSERT_STRING_EQUAL(got.state, "done");
 	CU_ASSERT_EQUAL(got.ended_ms, 5000);
