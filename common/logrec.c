@@ -13,6 +13,7 @@ const char *mgr_notif_name(enum mgr_notif type)
 		[MGR_TRAP_STORM] = "shugoMgrTrapStorm",
 		[MGR_LOG_GAP] = "shugoMgrLogGap",
 		[MGR_NODE_REBOOTED] = "shugoMgrNodeRebooted",
+		[MGR_EXEC_DONE] = "shugoMgrExecDone",
 	};
 
 	if ((int)type < 1 || (int)type > MGR_NOTIF_MAX)

@@ -32,7 +32,8 @@ enum mgr_notif {
 	MGR_TRAP_STORM = 6,    /* trapd rate-limited a source: summary of what it dropped */
 	MGR_LOG_GAP = 7,       /* sequence numbers lost: the agent's log no longer holds them */
 	MGR_NODE_REBOOTED = 8, /* the boot count changed without a down being seen */
-	MGR_NOTIF_MAX = 8,
+	MGR_EXEC_DONE = 9,     /* a remote execution request ended (or started nowhere) */
+	MGR_NOTIF_MAX = 9,
 };
 
 struct log_rec {

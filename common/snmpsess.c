@@ -129,3 +129,32 @@ void snmpsess_init_private(const char *app, const char *persist_dir)
 		free(saved[i]);
 	}
 }
+
+netsnmp_pdu *snmpsess_probe_pdu(void)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+
+	if (!pdu)
+		return NULL;
+	pdu->version = SNMP_VERSION_3;
+	pdu->securityName = strdup("");
+	pdu->securityNameLen = 0;
+	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	pdu->securityModel = SNMP_SEC_MODEL_USM;
+	return pdu;
+}
+
+bool snmpsess_learn_engine(netsnmp_session *ss, const netsnmp_pdu *report)
+{
+	if (!report->securityEngineID || report->securityEngineIDLen == 0 || ss->securityEngineIDLen)
+		return ss->securityEngineIDLen != 0;
+	if (!(ss->securityEngineID = netsnmp_memdup(report->securityEngineID, report->securityEngineIDLen)))
+		return false;
+	ss->securityEngineIDLen = report->securityEngineIDLen;
+	if (!ss->contextEngineIDLen) {
+		free(ss->contextEngineID);
+		if ((ss->contextEngineID = netsnmp_memdup(report->securityEngineID, report->securityEngineIDLen)))
+			ss->contextEngineIDLen = report->securityEngineIDLen;
+	}
+	return usm_create_user_from_session(ss) == SNMPERR_SUCCESS;
+}

@@ -7,6 +7,7 @@
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <stdbool.h>
 #include "config.h"
 
 /* init_snmp(app) for a daemon that must not be steered by the host's
@@ -29,5 +30,16 @@ void snmpsess_clear(netsnmp_session *s);
  * the INFORM responses. NULL with the reason in err. */
 netsnmp_session *snmpsess_open_target(const struct shugo_config *cfg, const struct cfg_target *t,
 				      netsnmp_callback cb, void *magic, char *err, size_t errlen);
+
+/* SNMPv3 engine discovery done asynchronously by the caller (a session
+ * opened with SNMP_FLAGS_DONT_PROBE, so that a dead agent never stalls the
+ * loop in a synchronous probe): the RFC 3414 discovery request, an
+ * unauthenticated GET with an empty user, answered by a Report carrying the
+ * agent's engine ID (NULL when out of memory)... */
+netsnmp_pdu *snmpsess_probe_pdu(void);
+/* ...and, from that Report, the engine ID into ss and the user's keys
+ * localized to it. false when the Report carried no engine ID or the user
+ * could not be created. */
+bool snmpsess_learn_engine(netsnmp_session *ss, const netsnmp_pdu *report);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include "cluster.h"
+#include "execd.h"
 #include "router.h"
 #include "event.h"
 #include "log.h"
@@ -675,6 +676,7 @@ void cluster_publish(const struct log_rec *r)
 	log_debug("log %" PRId64 ": %s %s %s %s %s: %s", r->id, lr_origin_name(r->origin), r->node[0] ? r->node : "-",
 		  r->type_name[0] ? r->type_name : r->trap_oid, r->object, r->state, r->detail);
 	router_publish(r, mgr_mono_ms());
+	execd_record(r, mgr_mono_ms());
 }
 
 void cluster_tail(int64_t now_ms)
@@ -748,6 +750,9 @@ void cluster_wake(const char *msg, size_t len, int64_t now_ms)
 		if (sscanf(line, "heard %65s %u", node, &boot) == 2 && (nd = model_node(M, node))) {
 			nd->last_seen_ms = mgr_wall_ms();
 			feed(nd, NODE_IN_HEARD, boot, now_ms);
+		} else if (!strncmp(line, "exec ", 5) && line[5]) {
+			/* shugoctl exec queued a request */
+			execd_wake(line + 5, now_ms);
 		}
 	}
 }

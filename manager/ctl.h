@@ -1,5 +1,6 @@
 /* shugoctl: the operator's command line over the global store. This header is
- * shared by the commands (ctl_status.c, ctl_log.c, ctl_graph.c) and the front end
+ * shared by the commands (ctl_status.c, ctl_log.c, ctl_deliveries.c,
+ * ctl_graph.c, ctl_exec.c) and the front end
  * (shugoctl.c), which owns option parsing, time parsing and the output helpers. */
 #ifndef SHUGO_CTL_H
 #define SHUGO_CTL_H
@@ -11,8 +12,10 @@
 #include "json.h"
 #include "store.h"
 
-/* Exit statuses: 0 fine, 1 usage or store error, 2 no such object (node). */
-enum { CTL_OK = 0, CTL_ERR = 1, CTL_NOTFOUND = 2 };
+/* Exit statuses: 0 fine, 1 usage or store error, 2 no such object (node);
+ * exec's own: 3 the program started nowhere or ended abnormally, 4 still
+ * running when its --timeout passed. */
+enum { CTL_OK = 0, CTL_ERR = 1, CTL_NOTFOUND = 2, CTL_ABNORMAL = 3, CTL_TIMEOUT = 4 };
 
 struct ctl {
 	const char *config_path; /* -c; NULL = SHUGO_SYSCONFDIR "/shugo.yaml" */
@@ -21,6 +24,7 @@ struct ctl {
 	char *store_path_owned;
 	char *rrd_dir;           /* manager.rrd.dir of the config; NULL with --store */
 	char *rrd_daemon;        /* manager.rrd.daemon of the config; NULL = none */
+	char *event_socket;      /* manager.event_socket of the config; NULL with --store */
 	struct store *store;
 	bool json;
 	int64_t now_ms;          /* wall clock when the command started */
@@ -30,6 +34,9 @@ struct ctl {
  * given). Prints the reason on stderr and returns -1 on failure. Commands
  * call it after their options parsed, so `--help` needs no store. */
 int ctl_open(struct ctl *c);
+/* The same, read-write: the store is created (and migrated) if need be.
+ * For the commands that write a request (exec). */
+int ctl_open_rw(struct ctl *c);
 /* The command's usage error: prints msg (if any) and the usage on stderr. */
 int ctl_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -38,6 +45,8 @@ int ctl_status(struct ctl *c, int argc, char **argv);
 int ctl_log(struct ctl *c, int argc, char **argv);
 int ctl_deliveries(struct ctl *c, int argc, char **argv);
 int ctl_graph(struct ctl *c, int argc, char **argv);
+int ctl_exec(struct ctl *c, int argc, char **argv);
+int ctl_requests(struct ctl *c, int argc, char **argv);
 
 /* Wall clock in milliseconds since the epoch. */
 int64_t ctl_now_ms(void);

@@ -20,7 +20,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "cluster.h"
+#include "agentreq.h"
 #include "deliver.h"
+#include "execd.h"
 #include "log.h"
 #include "metrics.h"
 #include "mib/register.h"
@@ -137,6 +139,7 @@ static void reload(void)
 	}
 	metrics_configure(&n->manager.rrd);
 	router_reload(n, mgr_mono_ms());
+	execd_reload(n);
 	router_release(cfg); /* freed once no delivery uses it */
 	cfg = n;
 	log_notice("configuration reloaded from %s: %zu nodes, %zu routes", cfg_path, cfg->n_nodes,
@@ -202,6 +205,7 @@ static int run(void)
 		if (now >= next_tick) {
 			cluster_tick(now);
 			router_tick(now);
+			execd_tick(now);
 			next_tick += TICK_MS;
 			if (next_tick <= now) /* fell behind: no burst */
 				next_tick = now + TICK_MS;
@@ -209,6 +213,11 @@ static int run(void)
 		due = poller_run(now);
 		if (next_tick < due)
 			due = next_tick;
+		{
+			int64_t a = areq_run(now); /* remote execution's SETs */
+			if (a < due)
+				due = a;
+		}
 		due = due > now ? due - now : 0;
 		tv.tv_sec = (time_t)(due / 1000);
 		tv.tv_usec = (suseconds_t)(due % 1000) * 1000;
@@ -387,11 +396,16 @@ int main(int argc, char **argv)
 		log_err("routing: %s", strerror(errno));
 		goto snmp_out;
 	}
+	if (execd_init(st, &the_model, cfg, mgr_mono_ms()) < 0) {
+		log_err("remote execution: %s", strerror(errno));
+		goto snmp_out;
+	}
 	log_notice("shugo-manager %s started as node %s (epoch %u, %zu nodes, store %s)", SHUGO_VERSION,
 		   cfg->node_name, the_model.epoch, the_model.n_nodes, cfg->manager.store);
 	rc = run() < 0 ? 1 : 0;
 	log_notice("shutting down");
 snmp_out:
+	execd_free();
 	router_free();
 	watch_free();
 	poller_shutdown();

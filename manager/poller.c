@@ -17,6 +17,7 @@
 #include "poller.h"
 #include "shugo_oids.h"
 #include "snmpsess.h"
+#include "varbind.h"
 #include "strutil.h"
 
 #define FETCH_BATCH 8 /* notification log rows per GET (7 columns each) */
@@ -152,76 +153,6 @@ static void fetch_reset(struct pnode *pn)
 	pn->n_fetch = pn->fetch_pos = pn->n_recs = pn->n_gone = 0;
 }
 
-static bool is_exception(const netsnmp_variable_list *v)
-{
-	return v->type == SNMP_NOSUCHOBJECT || v->type == SNMP_NOSUCHINSTANCE || v->type == SNMP_ENDOFMIBVIEW;
-}
-
-static uint32_t vb_uns(const netsnmp_variable_list *v)
-{
-	switch (v->type) {
-	case ASN_INTEGER: case ASN_GAUGE: case ASN_COUNTER: case ASN_TIMETICKS: /* ASN_UNSIGNED is ASN_GAUGE */
-		return v->val.integer ? (uint32_t)(unsigned long)*v->val.integer : 0;
-	default:
-		return 0;
-	}
-}
-
-static uint64_t vb_u64(const netsnmp_variable_list *v)
-{
-	if (v->type == ASN_COUNTER64 && v->val.counter64)
-		return (uint64_t)v->val.counter64->high << 32 | (uint32_t)v->val.counter64->low;
-	return vb_uns(v);
-}
-
-static long vb_int(const netsnmp_variable_list *v)
-{
-	return v->type == ASN_INTEGER && v->val.integer ? *v->val.integer : 0;
-}
-
-static void vb_str(const netsnmp_variable_list *v, char *out, size_t size)
-{
-	size_t n = 0;
-
-	if (v->type == ASN_OCTET_STR && v->val.string) {
-		n = v->val_len < size - 1 ? v->val_len : size - 1;
-		memcpy(out, v->val.string, n);
-	}
-	out[n] = '\0';
-}
-
-/* DateAndTime (RFC 2579, 8 or 11 octets) to milliseconds since the epoch, UTC;
- * 0 for the all-zero "no time" and for anything malformed. */
-static int64_t vb_date_ms(const netsnmp_variable_list *v)
-{
-	const u_char *b = v->val.string;
-	struct tm tm = {0};
-	time_t t;
-	bool zero = true;
-
-	if (v->type != ASN_OCTET_STR || !b || (v->val_len != 8 && v->val_len != 11))
-		return 0;
-	for (size_t i = 0; i < 8; i++)
-		zero &= b[i] == 0;
-	if (zero || b[2] < 1 || b[2] > 12 || b[3] < 1 || b[3] > 31 || b[4] > 23 || b[5] > 59 || b[6] > 60 || b[7] > 9)
-		return 0;
-	tm.tm_year = ((b[0] << 8) | b[1]) - 1900;
-	tm.tm_mon = b[2] - 1;
-	tm.tm_mday = b[3];
-	tm.tm_hour = b[4];
-	tm.tm_min = b[5];
-	tm.tm_sec = b[6];
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return 0;
-	if (v->val_len == 11 && b[9] <= 13 && b[10] <= 59) {
-		int64_t off = ((int64_t)b[9] * 60 + b[10]) * 60;
-		if (b[8] == '+')
-			t -= off;
-		else if (b[8] == '-')
-			t += off;
-	}
-	return (int64_t)t * 1000 + b[7] * 100;
-}
 
 /* A name index (ShugoName: length, then octets) at idx; its length in
  * sub-identifiers, or 0 if malformed. */
@@ -648,15 +579,7 @@ static void send_step(struct pnode *pn, int64_t now)
 	case ST_IDLE:
 		return;
 	case ST_PROBE:
-		/* RFC 3414 discovery: an unauthenticated request with an empty
-		 * user is answered by a Report carrying the agent's engine ID */
-		if (!(pdu = snmp_pdu_create(SNMP_MSG_GET)))
-			break;
-		pdu->version = SNMP_VERSION_3;
-		pdu->securityName = strdup("");
-		pdu->securityNameLen = 0;
-		pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
-		pdu->securityModel = SNMP_SEC_MODEL_USM;
+		pdu = snmpsess_probe_pdu();
 		break;
 	case ST_SCALARS:
 		if (!(pdu = snmp_pdu_create(SNMP_MSG_GET)))
@@ -703,24 +626,6 @@ static void send_step(struct pnode *pn, int64_t now)
 	send_pdu(pn, pdu, now);
 }
 
-/* The engine ID from the discovery Report, then the user's keys localized to it. */
-static bool learn_engine(struct pnode *pn, const netsnmp_pdu *pdu)
-{
-	netsnmp_session *ss = pn->ss;
-
-	if (!pdu->securityEngineID || pdu->securityEngineIDLen == 0 || ss->securityEngineIDLen)
-		return ss->securityEngineIDLen != 0;
-	if (!(ss->securityEngineID = netsnmp_memdup(pdu->securityEngineID, pdu->securityEngineIDLen)))
-		return false;
-	ss->securityEngineIDLen = pdu->securityEngineIDLen;
-	if (!ss->contextEngineIDLen) {
-		free(ss->contextEngineID);
-		if ((ss->contextEngineID = netsnmp_memdup(pdu->securityEngineID, pdu->securityEngineIDLen)))
-			ss->contextEngineIDLen = pdu->securityEngineIDLen;
-	}
-	return usm_create_user_from_session(ss) == SNMPERR_SUCCESS;
-}
-
 static void take_scalars(struct pnode *pn, netsnmp_pdu *pdu, int64_t now)
 {
 	struct poll_result *r = &pn->res;
@@ -734,14 +639,14 @@ static void take_scalars(struct pnode *pn, netsnmp_pdu *pdu, int64_t now)
 				break;
 		if (i == SC_N)
 			continue;
-		if (is_exception(v) && i == SC_UPTIME) {
+		if (vb_is_exception(v) && i == SC_UPTIME) {
 			/* an agent in master mode serves SHUGO-MIB alone: no
 			 * sysUpTime, and nothing depends on it */
 			seen[i] = true;
 			r->sys_uptime = 0;
 			continue;
 		}
-		if (is_exception(v)) {
+		if (vb_is_exception(v)) {
 			/* snmpd is there but nothing is registered under
 			 * SHUGO-MIB: the agent is not running behind it */
 			job_fail(pn, "snmpd answers, agent absent", now);
@@ -785,7 +690,7 @@ static void take_walk(struct pnode *pn, netsnmp_pdu *pdu, int64_t now)
 		unsigned colno = d->cols[pn->act[i % pn->n_act]];
 		if (k->done)
 			continue;
-		if (is_exception(v) || v->name_length <= base_len ||
+		if (vb_is_exception(v) || v->name_length <= base_len ||
 		    memcmp(v->name, d->entry, d->entry_len * sizeof(oid)) != 0 || v->name[d->entry_len] != colno) {
 			k->done = true; /* left the column */
 			continue;
@@ -839,7 +744,7 @@ static void take_fetch(struct pnode *pn, netsnmp_pdu *pdu, int64_t now)
 			}
 			if (v->type == SNMP_NOSUCHOBJECT)
 				absent = true;
-			if (is_exception(v)) {
+			if (vb_is_exception(v)) {
 				gone = true;
 				continue;
 			}
@@ -918,7 +823,7 @@ static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *pdu,
 		if (pn->step == ST_PROBE) {
 			pn->reqid = 0;
 			in_flight--;
-			if (!learn_engine(pn, pdu)) {
+			if (!snmpsess_learn_engine(pn->ss, pdu)) {
 				pn->reopen = true;
 				job_fail(pn, "SNMPv3 engine discovery failed", now);
 				return 1;

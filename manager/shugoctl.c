@@ -1,7 +1,8 @@
 /* shugoctl: the operator's command line. This file owns the front end (global
  * options, finding and opening the store) and what every command shares: time
  * parsing and formatting, terminal-safe text, JSON strings and plain tables.
- * The commands themselves are ctl_status.c, ctl_log.c, ctl_deliveries.c and ctl_graph.c. */
+ * The commands themselves are ctl_status.c, ctl_log.c, ctl_deliveries.c,
+ * ctl_graph.c and ctl_exec.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -24,17 +25,22 @@ static const char usage_text[] =
 	"  log [OPTIONS]         the central event log (see shugoctl log --help)\n"
 	"  deliveries [OPTIONS]  what notification routing did (see shugoctl deliveries --help)\n"
 	"  graph NODE NAME       a PNG of a resource, interface or process (see shugoctl graph --help)\n"
+	"  exec PROGRAM [ARG...] run a program on a node through the manager (see shugoctl exec --help)\n"
+	"  requests [ID]         remote execution requests and where they ran (see shugoctl requests --help)\n"
 	"\n"
 	"Options:\n"
-	"  -c, --config CONFIG   cluster definition to find the store and the RRD files in\n"
-	"                        (manager.store, manager.rrd);\n"
+	"  -c, --config CONFIG   cluster definition to find the store, the RRD files and the\n"
+	"                        manager in (manager.store, manager.rrd, manager.event_socket);\n"
 	"                        default " SHUGO_SYSCONFDIR "/shugo.yaml\n"
 	"  -N, --node-name NODE  this host's name in cluster.nodes (default: the host name)\n"
-	"      --store PATH      read this store; no configuration is read then\n"
-	"      --json            machine-readable output (status: one object; log: JSON Lines)\n"
+	"      --store PATH      use this store; no configuration is read then (exec then\n"
+	"                        does not wake the manager: it finds the request within 1 s)\n"
+	"      --json            machine-readable output (status, exec, requests ID: one\n"
+	"                        object; log, deliveries, requests: JSON Lines)\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Exit status: 0 fine, 1 usage or store error, 2 no such node (or metric).\n";
+	"Exit status: 0 fine, 1 usage or store error, 2 no such node (or metric, or\n"
+	"request); exec has its own (see shugoctl exec --help).\n";
 
 int ctl_usage_error(const char *usage, const char *fmt, ...)
 {
@@ -50,7 +56,9 @@ int ctl_usage_error(const char *usage, const char *fmt, ...)
 	return CTL_ERR;
 }
 
-int ctl_open(struct ctl *c)
+/* Read the config (unless --store was given) for where the store is, then
+ * open it in mode. */
+static int open_store(struct ctl *c, enum store_mode mode)
 {
 	char err[512];
 
@@ -70,6 +78,8 @@ int ctl_open(struct ctl *c)
 		/* where the metrics are, for graph */
 		c->rrd_dir = cfg->manager.rrd.dir ? strdup(cfg->manager.rrd.dir) : NULL;
 		c->rrd_daemon = cfg->manager.rrd.daemon ? strdup(cfg->manager.rrd.daemon) : NULL;
+		/* where the manager is woken, for exec */
+		c->event_socket = cfg->manager.event_socket ? strdup(cfg->manager.event_socket) : NULL;
 		cfg_free(cfg);
 		if (!c->store_path_owned) {
 			fprintf(stderr, "shugoctl: out of memory\n");
@@ -77,12 +87,22 @@ int ctl_open(struct ctl *c)
 		}
 		c->store_path = c->store_path_owned;
 	}
-	c->store = store_open(c->store_path, STORE_RO, err, sizeof err);
+	c->store = store_open(c->store_path, mode, err, sizeof err);
 	if (!c->store) {
 		fprintf(stderr, "shugoctl: %s\n", err);
 		return -1;
 	}
 	return 0;
+}
+
+int ctl_open(struct ctl *c)
+{
+	return open_store(c, STORE_RO);
+}
+
+int ctl_open_rw(struct ctl *c)
+{
+	return open_store(c, STORE_RW);
 }
 
 int64_t ctl_now_ms(void)
@@ -503,6 +523,10 @@ int main(int argc, char **argv)
 		rc = ctl_deliveries(&c, argc, argv);
 	else if (strcmp(argv[0], "graph") == 0)
 		rc = ctl_graph(&c, argc, argv);
+	else if (strcmp(argv[0], "exec") == 0)
+		rc = ctl_exec(&c, argc, argv);
+	else if (strcmp(argv[0], "requests") == 0)
+		rc = ctl_requests(&c, argc, argv);
 	else if (strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
 		rc = CTL_OK;
@@ -512,5 +536,6 @@ int main(int argc, char **argv)
 	free(c.store_path_owned);
 	free(c.rrd_dir);
 	free(c.rrd_daemon);
+	free(c.event_socket);
 	return rc;
 }

@@ -38,6 +38,8 @@ master agentx
 agentXSocket $DIR/$node/agentx.sock
 agentXPerms 0600 0700
 rocommunity shugodemo 127.0.0.1
+createUser demoadmin SHA-256 demo-auth-secret AES demo-priv-secret
+rwuser -s usm demoadmin priv
 CONF
 	sed -e "s|@DIR@|$DIR|g" -e "s|@NODE@|$node|g" -e "s|@SNMPD1_PORT@|${PORT[demo1]}|g" \
 		-e "s|@SNMPD2_PORT@|${PORT[demo2]}|g" -e "s|@TRAPD_PORT@|$TRAPD_PORT|g" \
@@ -52,6 +54,18 @@ printf '%s %-8s %-6s %-20s %-14s %s%s\n' "\$SHUGO_OCCURRED" "\$SHUGO_SEVERITY" "
 	"\$([ "\$SHUGO_SNAPSHOT" = 1 ] && echo ' (current state)')" >>"$DIR/pages.txt"
 PAGE
 chmod 0755 "$DIR/page.sh"
+# programs for shugoctl exec: one that reports where it ran, one that fails
+mkdir -p "$DIR/bin"
+cat >"$DIR/bin/report" <<'PROG'
+#!/bin/sh
+echo "report: $(hostname), args: $*"
+sleep 2
+PROG
+printf '#!/bin/sh
+echo "this job fails"
+exit 4
+' >"$DIR/bin/failing"
+chmod 0755 "$DIR/bin/report" "$DIR/bin/failing"
 : >"$DIR/pages.txt"
 "$builddir/manager/shugo-manager" -n -c "$DIR/demo1.yaml" -N demo1
 "$builddir/trapd/shugo-trapd" -n -c "$DIR/demo1.yaml" -N demo1
@@ -98,6 +112,9 @@ In another terminal, with the same MIB environment:
   $ctl deliveries               # what routing did with it
   tail -f $DIR/pages.txt   # what the 'oncall' route paged
   $ctl graph demo1 cpu --since -10m -o $DIR/cpu.png   # a PNG from the RRD files
+  $ctl exec -n demo2,demo1 report now   # run a program on demo2 (else demo1), wait for its end
+  $ctl exec --all failing       # on every node at once: one result per node, exit 3
+  $ctl requests                 # what was run where, and how it ended
   $q1 shugoMgrNodeTable    # the same through SNMP (SHUGO-MANAGER-MIB)
   $q1 shugoProcTable       # an agent's own view (SHUGO-MIB)
   $q2 shugoProcInstTable

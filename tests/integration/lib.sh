@@ -877,7 +877,8 @@ node_snmpd_stop() {
 	NODE_SNMPD_PID[$1]=
 }
 
-# node_agent_config <node>: the agent: and snmp: sections of $T/<node>.yaml
+# node_agent_config <node>: the agent: and snmp: sections of $T/<node>.yaml;
+# AGENT_EXTRA holds more lines of agent: (as for agent_config)
 # (the node's AgentX socket and state dir, the test's v3 user).
 node_agent_config() {
 	local dir
@@ -889,6 +890,7 @@ agent:
   event_socket: $dir/event.sock
   agentx_ping: ${AGENT_PING:-1s}
   sample_interval: ${AGENT_SAMPLE:-1s}
+${AGENT_EXTRA:-}
 snmp:
   users:
     - name: $SNMP_USER

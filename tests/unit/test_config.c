@@ -1311,6 +1311,10 @@ static void test_manager_defaults(void)
 		CU_ASSERT_STRING_EQUAL(m->reader.user, "");
 		CU_ASSERT_EQUAL(m->log_ring, 10000);
 		CU_ASSERT_EQUAL(m->log_keep, 1000000);
+		CU_ASSERT_STRING_EQUAL(m->exec.user, ""); /* remote execution off */
+		CU_ASSERT_STRING_EQUAL(m->exec.requester, "n1");
+		CU_ASSERT_EQUAL(m->exec.check_ms, 10000);
+		CU_ASSERT_EQUAL(m->exec.keep, 10000);
 		for (size_t k = 0; k < c->n_nodes; k++)
 			CU_ASSERT_EQUAL(memcmp(&c->nodes[k].poll, &m->poll, sizeof m->poll), 0);
 
@@ -1379,6 +1383,7 @@ static const char mgr_yaml[] =
 	"    enabled: no\n"
 	"    dir: /srv/shugo/rrd/\n"
 	"    daemon: unix:/run/rrdcached.sock\n"
+	"  exec: {user: mgr, requester: \"ops desk\", check: 2s, keep: 50}\n"
 	"trapd:\n"
 	"  listen:\n"
 	"    - udp:127.0.0.1:1162\n"
@@ -1423,6 +1428,10 @@ static void test_manager_full(void)
 	CU_ASSERT_FALSE(m->rrd.enabled);
 	CU_ASSERT_STRING_EQUAL(m->rrd.dir, "/srv/shugo/rrd"); /* the trailing slash dropped */
 	CU_ASSERT_STRING_EQUAL(m->rrd.daemon, "unix:/run/rrdcached.sock");
+	CU_ASSERT_STRING_EQUAL(m->exec.user, "mgr");
+	CU_ASSERT_STRING_EQUAL(m->exec.requester, "ops desk");
+	CU_ASSERT_EQUAL(m->exec.check_ms, 2000);
+	CU_ASSERT_EQUAL(m->exec.keep, 50);
 
 	CU_ASSERT_EQUAL_FATAL(c->n_nodes, 3);
 	/* alpha: the manager's; beta: its interval and retries, down_after three
@@ -1604,6 +1613,15 @@ static const struct {
 	 "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\nmanager:\n  snmp:\n"
 	 "    version: 3\n    user: bob\n",
 	 "t.yaml:7: manager.snmp: user 'bob' is not defined in snmp.users"},
+	{"exec without user", "manager:\n  exec: {check: 5s}\n",
+	 "t.yaml:2: manager.exec: 'user' is required (the snmp.users entry the manager creates exec rows as)"},
+	{"exec user undefined", "manager:\n  exec:\n    user: bob\n",
+	 "t.yaml:3: manager.exec: user 'bob' is not defined in snmp.users"},
+	{"exec check too short", "snmp:\n  users:\n    - {name: u, auth_password: 12345678, priv_password: 12345678}\n"
+	 "manager:\n  exec: {user: u, check: 10ms}\n",
+	 "t.yaml:5: manager.exec: check: '10ms' is out of range (1s .. 1h)"},
+	{"exec unknown key", "manager:\n  exec: {user: u, wait: yes}\n",
+	 "t.yaml:2: unknown key 'wait' in manager.exec"},
 	{"log_ring too small", "manager:\n  log_ring: 99\n", "t.yaml:2: manager: log_ring: '99' is out of range (100 .. 100000)"},
 	{"log_ring too big", "manager:\n  log_ring: 100001\n",
 	 "t.yaml:2: manager: log_ring: '100001' is out of range (100 .. 100000)"},

@@ -1,0 +1,287 @@
+#!/bin/bash
+# Remote execution through the manager (shugoctl exec) on three nodes, each
+# its own snmpd and agent with its own exec search path: a request goes to
+# the first node in priority order that starts the program, falling back on
+# a node that is busy (availability inquiry), one that lacks the program,
+# one whose snmpd does not answer, one that is down; --least-loaded starts
+# on the node with the fewest managed processes; --all runs on every node
+# with a result per node; the results are kept in the store, and a manager
+# killed while a program runs still reports how it ended once it is back.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_tool sqlite3 sqlite3
+MANAGER_BIN="$top_builddir/manager/shugo-manager"
+SHUGO_TRAPD_BIN="$top_builddir/trapd/shugo-trapd"
+CTL="$top_builddir/manager/shugoctl"
+for b in "$MANAGER_BIN" "$SHUGO_TRAPD_BIN" "$CTL"; do
+	[ -x "$b" ] || fail "$b is not built"
+done
+
+NODES=(alpha beta gamma)
+STORE="$T/store.db"
+TRAPD_PORT=$(free_udp_port)
+
+q() { # <sql>: one query on the store, read-only
+	sqlite3 -readonly "$STORE" "$1"
+}
+q_is() { # <expected> <sql>
+	[ "$(q "$2")" = "$1" ]
+}
+ctl() {
+	"$CTL" -c "$T/manager.yaml" -N alpha "$@"
+}
+# runs <id>: "node:state" of each node tried, in the order tried
+runs() {
+	q "SELECT group_concat(node || ':' || state, ' ') FROM (SELECT node, state FROM exec_runs
+		WHERE request = '$1' ORDER BY attempt)"
+}
+req_state() {
+	q "SELECT state FROM exec_requests WHERE id = '$1'"
+}
+req_is() { # <id> <state>
+	[ "$(req_state "$1")" = "$2" ]
+}
+
+for n in "${NODES[@]}"; do
+	node_snmpd_start "$n"
+done
+
+cluster_yaml() {
+	local m
+	echo "cluster:"
+	echo "  nodes:"
+	for m in "${NODES[@]}"; do
+		echo "    - name: $m"
+		echo "      address: udp:127.0.0.1:${NODE_PORT[$m]}"
+	done
+}
+
+# Each node finds programs in its own directory: job exits 0 on alpha and
+# gamma, 3 on beta; only alpha and gamma have it at first; sleeper is
+# everywhere. At most two programs run at once on a node.
+for n in "${NODES[@]}"; do
+	d=$(node_dir "$n")/bin
+	mkdir -p "$d"
+	printf '#!/bin/sh\nexec sleep "${1:-60}"\n' >"$d/sleeper"
+	cat >"$d/slowjob" <<EOF
+#!/bin/sh
+echo "\$*" >"$T/slowjob.$n"
+sleep "\$1"
+exit "\$2"
+EOF
+	chmod 0755 "$d/sleeper" "$d/slowjob"
+done
+for n in alpha gamma; do
+	printf '#!/bin/sh\nprintf "%%s|" "$@" >"%s/job.%s"\necho "X=$X" >>"%s/job.%s"\nexit 0\n' \
+		"$T" "$n" "$T" "$n" >"$(node_dir "$n")/bin/job"
+	chmod 0755 "$(node_dir "$n")/bin/job"
+done
+
+agent_yaml() { # <node>
+	cluster_yaml
+	AGENT_EXTRA="  max_processes: 2" node_agent_config "$1"
+	cat <<EOF
+notify:
+  targets:
+    - name: trapd
+      address: udp:127.0.0.1:$TRAPD_PORT
+      type: inform
+      version: 2c
+      community: $SNMP_COMMUNITY
+      timeout: 200ms
+      retries: 1
+resources:
+  cpu: off
+  memory: off
+  swap: off
+  load: off
+exec:
+  path: [$(node_dir "$1")/bin]
+  requesters: [mgr-alpha]
+  retention: 10m
+EOF
+}
+for n in "${NODES[@]}"; do
+	agent_yaml "$n" >"$T/$n.yaml"
+	node_agent_start "$n"
+done
+# node_agent_config has no max_processes: check that it arrived
+assert_eq "$(node_sval alpha SHUGO-MIB::shugoNodeMaxProcs.0)" 2 "alpha's shugoNodeMaxProcs"
+
+# The manager SETs as the test's SNMPv3 user, as requester mgr-alpha. Its
+# down window is long: a node whose snmpd stops answering is tried and
+# times out instead of being skipped as down.
+cat >"$T/manager.yaml" <<EOF
+$(cluster_yaml)
+snmp:
+  users:
+    - name: $SNMP_USER
+      auth: SHA-256
+      auth_password: "$SNMP_AUTH_PASS"
+      priv: AES
+      priv_password: "$SNMP_PRIV_PASS"
+trapd:
+  listen: [udp:127.0.0.1:$TRAPD_PORT]
+  communities: [$SNMP_COMMUNITY]
+manager:
+  store: $STORE
+  agentx_socket: $T/manager-agentx.sock
+  event_socket: $T/manager.sock
+  poll:
+    interval: 500ms
+    timeout: $(ms 300)
+    retries: 1
+    down_after: 60s
+  snmp:
+    version: 2c
+    community: $SNMP_COMMUNITY
+  exec:
+    user: $SNMP_USER
+    requester: mgr-alpha
+    check: 2s
+EOF
+out=$("$MANAGER_BIN" -n -c "$T/manager.yaml" -N alpha 2>&1) || fail "manager -n refused the configuration: $out"
+
+"$SHUGO_TRAPD_BIN" -f -c "$T/manager.yaml" -N alpha </dev/null >>"$T/shugo-trapd.log" 2>&1 &
+track_pid "$!" shugo-trapd
+_wait_up "$!" 10 grep -q ' started as node alpha' "$T/shugo-trapd.log" || fail "shugo-trapd did not start"
+
+_manager_starts=0
+_manager_started() {
+	[ "$(grep -c ' started as node alpha' "$T/manager.log")" -ge "$1" ]
+}
+start_manager() {
+	local rc=0
+	"$MANAGER_BIN" -f -d -c "$T/manager.yaml" -N alpha </dev/null >>"$T/manager.log" 2>&1 &
+	MANAGER_PID=$!
+	track_pid "$MANAGER_PID" shugo-manager
+	_manager_starts=$((_manager_starts + 1))
+	_wait_up "$MANAGER_PID" 10 _manager_started "$_manager_starts" || rc=$?
+	[ "$rc" -eq 0 ] || fail "shugo-manager did not start (status $rc)"
+}
+start_manager
+for n in "${NODES[@]}"; do
+	wait_for 10 q_is 2 "SELECT state FROM nodes WHERE name = '$n'"
+done
+
+# --- a plain run on the first node, waited for ------------------------------------
+
+rc=0
+out=$(ctl exec --id p1 -n alpha -e 'X=a b' job one 'two words' "it's") || rc=$?
+assert_eq "$rc" 0 "exit status of a normal end"
+assert_eq "$(runs p1)" "alpha:exited" "runs of p1"
+assert_eq "$(cat "$T/job.alpha")" "one|two words|it's|X=a b" "the words and the environment as given"
+assert_eq "$(q "SELECT state || ' ' || exit_code || ' ' || normal || ' ' || (pid > 0) || ' ' ||
+	(ended_ms >= started_ms AND started_ms > 0) FROM exec_runs WHERE request = 'p1'")" "exited 0 1 1 1" "p1's run"
+assert_match "$out" "alpha +1 +exited" "the result table"
+wait_for 10 q_is "1 info done" "SELECT count(*) || ' ' || CASE sev WHEN 2 THEN 'info' ELSE sev END || ' ' || state
+	FROM log WHERE origin = 3 AND type_name = 'shugoMgrExecDone' AND object = 'exec:p1'"
+ok "shugoctl exec: started on alpha as asked, words and environment intact, ended normally, shugoMgrExecDone"
+
+# --- fallback: busy, then no such program, then it runs ------------------------------
+
+ctl exec --no-wait --id fill1 -n alpha sleeper 120 >/dev/null || fail "fill1"
+ctl exec --no-wait --id fill2 -n alpha sleeper 120 >/dev/null || fail "fill2"
+wait_for 10 q_is "running running" "SELECT group_concat(state, ' ') FROM exec_runs WHERE request IN ('fill1', 'fill2')"
+assert_eq "$(node_sval alpha SHUGO-MIB::shugoNodeAcceptingExec.0)" false "alpha's shugoNodeAcceptingExec when full"
+rc=0
+out=$(ctl exec --id f1 -n alpha,beta,gamma job) || rc=$?
+assert_eq "$rc" 0 "exit status after fallback"
+assert_eq "$(runs f1)" "alpha:refused beta:refused gamma:exited" "tried in priority order"
+assert_match "$(q "SELECT detail FROM exec_runs WHERE request = 'f1' AND node = 'alpha'")" \
+	"^not accepting: 2 of at most 2 processes" "alpha: the availability inquiry said no"
+assert_match "$(q "SELECT detail FROM exec_runs WHERE request = 'f1' AND node = 'beta'")" \
+	"^unknownProgram: program 'job' is not in the search path" "beta: no such program"
+[ -s "$T/job.gamma" ] || fail "job did not run on gamma"
+[ ! -e "$T/job.beta" ] || fail "job ran on beta"
+assert_eq "$(req_state f1)" done "f1 done"
+ok "fallback: alpha busy (inquiry), beta without the program, started on gamma"
+
+# --- fallback on timeout: beta's snmpd does not answer ---------------------------------
+
+kill -STOP "${NODE_SNMPD_PID[beta]}"
+rc=0
+out=$(ctl exec --id t1 -n beta,gamma slowjob 0 0) || rc=$?
+kill -CONT "${NODE_SNMPD_PID[beta]}"
+assert_eq "$rc" 0 "exit status after a timeout"
+assert_eq "$(runs t1)" "beta:timeout gamma:exited" "beta timed out, gamma ran it"
+[ ! -e "$T/slowjob.beta" ] || fail "slowjob ran on beta"
+ok "fallback on timeout: beta's snmpd stopped, gamma ran it"
+
+# --- started nowhere ---------------------------------------------------------------
+
+rc=0
+out=$(ctl exec --id n1 -n beta,nosuchnode nosuchprogram 2>&1) || rc=$?
+assert_eq "$rc" 3 "exit status when started nowhere"
+assert_eq "$(runs n1)" "beta:refused nosuchnode:failed" "runs of n1"
+assert_eq "$(req_state n1)" failed "n1 failed"
+assert_match "$(q "SELECT detail FROM exec_requests WHERE id = 'n1'")" "^started nowhere: 1 refused, 1 failed" \
+	"n1's detail"
+wait_for 10 q_is "5 failed" "SELECT sev || ' ' || state FROM log WHERE origin = 3 AND object = 'exec:n1'"
+ok "started nowhere: exit 3, request failed, shugoMgrExecDone major"
+
+# --- least loaded ------------------------------------------------------------------------
+
+# alpha runs 2, gamma 1 (beta none): beta is the least loaded
+ctl exec --no-wait --id fill3 -n gamma sleeper 120 >/dev/null || fail "fill3"
+rc=0
+out=$(ctl exec --least-loaded --id l1 -n alpha,gamma,beta slowjob 0 0) || rc=$?
+assert_eq "$rc" 0 "exit status of least loaded"
+assert_eq "$(q "SELECT node FROM exec_runs WHERE request = 'l1' AND state = 'exited'")" beta "least loaded: beta"
+[ -e "$T/slowjob.beta" ] || fail "slowjob did not run on beta"
+ok "--least-loaded: beta (0 processes) before gamma (1) and alpha (2, busy)"
+
+# --- a bulk run on every node ------------------------------------------------------------
+
+# alpha is full: free it first
+for f in fill1 fill2 fill3; do
+	node=$(q "SELECT node FROM exec_runs WHERE request = '$f' AND state = 'running'")
+	snmpset $(_v3_auth) -t 2 "127.0.0.1:${NODE_PORT[$node]}" "SHUGO-MIB::shugoExecSignal.\"$f\"" i 15 >/dev/null ||
+		fail "SET shugoExecSignal of $f on $node"
+done
+for f in fill1 fill2 fill3; do
+	wait_for 15 req_is "$f" done
+done
+assert_eq "$(q "SELECT state || ' ' || exit_signal || ' ' || normal FROM exec_runs WHERE request = 'fill1'")" \
+	"killed 15 0" "a program killed by a signal"
+rm -f "$T"/job.*
+rc=0
+out=$(ctl exec --all --id b1 job) || rc=$?
+assert_eq "$rc" 3 "exit status when one node failed"
+assert_eq "$(q "SELECT group_concat(node || ':' || state || ':' || normal, ' ') FROM (SELECT * FROM exec_runs
+	WHERE request = 'b1' ORDER BY node)")" "alpha:exited:1 beta:refused:-1 gamma:exited:1" "per-node results"
+assert_match "$out" "beta +[0-9]+ +refused" "the table shows beta refused"
+assert_eq "$(q "SELECT detail FROM exec_requests WHERE id = 'b1'")" "2 ended normally, 1 refused" "b1's summary"
+[ -s "$T/job.alpha" ] && [ -s "$T/job.gamma" ] || fail "job did not run on alpha and gamma"
+json=$(ctl --json requests b1) || fail "requests --json"
+python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["id"]=="b1" and len(r["runs"])==3, r' "$json" ||
+	fail "requests --json: $json"
+ok "--all: alpha and gamma ran it, beta refused; one row per node; exit 3"
+
+# --- the manager killed while a program runs ------------------------------------------------
+
+ctl exec --no-wait --id k1 -n beta slowjob 3 5 >/dev/null || fail "k1"
+wait_for 10 q_is running "SELECT state FROM exec_runs WHERE request = 'k1'"
+stop_pid "$MANAGER_PID" KILL
+untrack_pid "$MANAGER_PID"
+# it ends while no manager runs: trapd stores its shugoExecEnded
+wait_for 20 q_is 1 "SELECT count(*) FROM log WHERE type_name = 'shugoExecEnded' AND object = 'exec:k1'"
+assert_eq "$(req_state k1)" running "nothing updated the request while the manager was away"
+start_manager
+wait_for 20 req_is k1 done
+assert_eq "$(q "SELECT state || ' ' || exit_code || ' ' || normal FROM exec_runs WHERE request = 'k1'")" \
+	"exited 5 0" "k1's end, read after the restart"
+rc=0
+ctl requests k1 >/dev/null || rc=$?
+assert_eq "$rc" 0 "requests k1"
+ok "a manager killed while slowjob ran reports after its restart that it exited 5 (abnormal)"
+
+# --- a request id is never run twice ---------------------------------------------------------
+
+rc=0
+out=$(ctl exec --id p1 -n alpha job 2>&1) || rc=$?
+assert_eq "$rc" 1 "a request id taken"
+assert_match "$out" "request id 'p1' is taken" "the message"
+ok "an id used before is refused by shugoctl"
