@@ -243,6 +243,84 @@ static bool start(struct log_rt *l)
 	return false;
 }
 
+/* ---- the kernel's log, /dev/kmsg ---- */
+
+#define KMSG_RECORD_MAX 8192 /* a record is at most about 1 KB; the kernel refuses too short a buffer */
+#define KMSG_MAX_TICK 4096   /* records per watch per tick: a full ring is caught up over ticks */
+
+static uint64_t boot_hash(void)
+{
+	char id[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	if (f) {
+		if (!fgets(id, sizeof id, f))
+			id[0] = '\0';
+		fclose(f);
+	}
+	return lw_boot_hash(id);
+}
+
+/* Open /dev/kmsg where the last run left it: its saved sequence number in
+ * this boot, every record of a new boot, or (first sight) only what comes. */
+static bool kmsg_open(struct log_rt *l)
+{
+	struct lw_pos was = l->pos.known ? l->pos : saved_pos(l->name);
+	uint64_t boot = boot_hash(), next;
+	int fd = open(LW_KMSG_PATH, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		set_state(l, errno == ENOENT ? LOGW_MISSING : LOGW_UNREADABLE, strerror(errno));
+		return false;
+	}
+	next = lw_kmsg_start(&was, boot, l->cfg->from_start);
+	if (next == UINT64_MAX) {
+		lseek(fd, 0, SEEK_END); /* from the next record the kernel logs */
+		next = 0;
+	}
+	l->fd = fd;
+	l->pos = (struct lw_pos){true, 0, boot, next};
+	set_state(l, LOGW_OK, "");
+	return true;
+}
+
+/* The records the kernel logged since the last tick. */
+static bool follow_kmsg(struct log_rt *l)
+{
+	static char rec[KMSG_RECORD_MAX];
+	char msg[LW_LINE_MAX + 1];
+	bool moved = false;
+
+	if (l->fd < 0 && !kmsg_open(l))
+		return false;
+	for (unsigned n = 0; n < KMSG_MAX_TICK; n++) {
+		ssize_t r = read(l->fd, rec, sizeof rec - 1);
+		uint64_t seq;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE) { /* overwritten before we read them: the next is there */
+				log_warn("log watch %s: the kernel overwrote records before they were read", l->name);
+				continue;
+			}
+			if (errno != EAGAIN) {
+				set_state(l, LOGW_UNREADABLE, strerror(errno));
+				close_file(l);
+			}
+			break;
+		}
+		if (r == 0)
+			break;
+		rec[r] = '\0';
+		if (!lw_kmsg_parse(rec, (size_t)r, &seq, msg, sizeof msg) || seq < l->pos.offset)
+			continue; /* read by the last run already */
+		l->pos.offset = seq + 1;
+		moved = true;
+		on_line(msg, strlen(msg), l);
+	}
+	return moved;
+}
+
 /* One tick of one watch; true when its position moved. */
 static bool follow(struct log_rt *l)
 {
@@ -250,6 +328,8 @@ static bool follow(struct log_rt *l)
 	struct stat st;
 	bool moved = false;
 
+	if (!strcmp(l->cfg->path, LW_KMSG_PATH))
+		return follow_kmsg(l);
 	if (l->fd < 0) {
 		if (!l->pos.known)
 			moved = start(l); /* the first look in this run */

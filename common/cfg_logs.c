@@ -7,10 +7,11 @@
 #include <string.h>
 #include "cfg_priv.h"
 #include "event.h"
+#include "logwatch.h"
 #include "regex_guard.h"
 
 #define LOGS_MAX 256
-#define DEF_KERNEL_LOG "/var/log/kern.log"
+#define DEF_KERNEL_LOG LW_KMSG_PATH /* the kernel's own log: there without rsyslog */
 
 /* The kernel preset: what a corrected memory error, a disk error, a link
  * loss and the failure of one member of a redundant set (md RAID, bonding)

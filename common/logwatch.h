@@ -64,4 +64,23 @@ void lw_feed(struct lw_lines *l, const char *data, size_t len, void (*line)(cons
 /* Drop a partial line (the file changed under it). */
 void lw_reset(struct lw_lines *l);
 
+/* The kernel's own log, /dev/kmsg: one record per read(),
+ * "PRIO,SEQ,USEC,FLAGS[,...];MESSAGE\n" with non-printable bytes of the
+ * message written as \xNN, then optional " KEY=value" lines. */
+#define LW_KMSG_PATH "/dev/kmsg"
+/* The record's sequence number into *seq and its message, unescaped (control
+ * characters other than tab become '?'), into msg (cut at size). false for
+ * something that is not a record. */
+bool lw_kmsg_parse(const char *rec, size_t n, uint64_t *seq, char *msg, size_t size);
+/* Where to go on in /dev/kmsg. A position there is (known, dev 0, ino = the
+ * boot's hash, offset = the next sequence number to read). saved: where the
+ * last run stood; boot: this boot's hash (lw_boot_hash); from_start: a watch
+ * that reads a new file from its start. Returns the first sequence number to
+ * take, or UINT64_MAX for "only what comes from now on". A saved position
+ * from another boot is a new log: all of it is taken; a saved position in a
+ * file (the watch's path changed) counts as none. */
+uint64_t lw_kmsg_start(const struct lw_pos *saved, uint64_t boot, bool from_start);
+/* A 64-bit hash (FNV-1a) of a boot id (/proc/sys/kernel/random/boot_id); never 0. */
+uint64_t lw_boot_hash(const char *boot_id);
+
 #endif

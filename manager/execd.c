@@ -734,14 +734,17 @@ static void take(const char *id)
 	start(q);
 }
 
+/* arg: true at start, when requests the last run left placing or running
+ * are resumed; later only queued ones are taken. */
 static int open_cb(const struct store_exec_req *r, void *arg)
 {
-	(void)arg;
+	bool resume = *(bool *)arg;
+
 	if (in_memory(r->id))
 		return 0;
 	if (!strcmp(r->state, "queued")) {
 		take(r->id);
-	} else { /* placing or running when the last run of the manager stopped */
+	} else if (resume) { /* placing or running when the last run of the manager stopped */
 		struct xreq *q = build(r);
 		if (!q) {
 			log_err("exec %s: cannot resume the request: %s", r->id, strerror(errno));
@@ -753,9 +756,9 @@ static int open_cb(const struct store_exec_req *r, void *arg)
 	return 0;
 }
 
-static void scan(void)
+static void scan(bool resume)
 {
-	if (store_exec_list(S, true, 0, open_cb, NULL) < 0)
+	if (store_exec_list(S, true, 0, open_cb, &resume) < 0)
 		log_err("exec: cannot read the queued requests: %s", store_errmsg(S));
 }
 
@@ -771,7 +774,7 @@ int execd_init(struct store *s, struct mgr_model *m, const struct shugo_config *
 		return -1;
 	if (!cfg->manager.exec.user[0])
 		log_info("remote execution: off (no manager.exec.user)");
-	scan();
+	scan(true);
 	return 0;
 }
 
@@ -814,7 +817,7 @@ void execd_record(const struct log_rec *r, int64_t now_ms)
 
 void execd_tick(int64_t now_ms)
 {
-	scan();
+	scan(false);
 	for (struct xreq *q = reqs; q; q = q->next)
 		for (size_t i = 0; i < q->n_runs; i++) {
 			struct xrun *x = &q->runs[i];

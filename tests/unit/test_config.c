@@ -2212,7 +2212,7 @@ static void test_logs(void)
 	CU_ASSERT_EQUAL(c->logs[0].window_ms, 60000);
 	CU_ASSERT_EQUAL(regexec(&c->logs[0].re, "x FATAL y", 0, NULL, 0), 0);
 	CU_ASSERT_STRING_EQUAL(c->logs[1].name, "kernel-memory");
-	CU_ASSERT_STRING_EQUAL(c->logs[1].path, "/var/log/kern.log");
+	CU_ASSERT_STRING_EQUAL(c->logs[1].path, "/dev/kmsg");
 	CU_ASSERT_EQUAL(c->logs[1].limit, 10);
 	CU_ASSERT_FALSE(c->logs[1].from_start);
 	CU_ASSERT_EQUAL(regexec(&c->logs[1].re, "kernel: EDAC MC0: 1 CE memory read error on DIMM 0", 0, NULL, 0), 0);

@@ -95,10 +95,50 @@ static void test_lines(void)
 	CU_ASSERT_STRING_EQUAL(g.lines[5], "five");
 }
 
+static void test_kmsg(void)
+{
+	char msg[64];
+	uint64_t seq = 0, boot = lw_boot_hash("44117798-b4cb-4ecc-ba82-ce4ceaed13e9\n");
+	static const char rec[] = "4,341,1097753319,-;EDAC MC0: 1 CE memory error\\x1b[0m\\x41\n"
+				  " SUBSYSTEM=edac\n DEVICE=+edac:mc0\n";
+
+	CU_ASSERT_TRUE(lw_kmsg_parse(rec, strlen(rec), &seq, msg, sizeof msg));
+	CU_ASSERT_EQUAL(seq, 341);
+	/* escapes undone; an escape character shown as '?'; continuation lines left out */
+	CU_ASSERT_STRING_EQUAL(msg, "EDAC MC0: 1 CE memory error?[0mA");
+	CU_ASSERT_TRUE(lw_kmsg_parse("6,0,0,c,more;x", 14, &seq, msg, sizeof msg));
+	CU_ASSERT_EQUAL(seq, 0);
+	CU_ASSERT_STRING_EQUAL(msg, "x");
+	/* cut to the buffer */
+	CU_ASSERT_TRUE(lw_kmsg_parse("6,7,0,-;abcdefgh\n", 17, &seq, msg, 4));
+	CU_ASSERT_STRING_EQUAL(msg, "abc");
+	/* not records */
+	CU_ASSERT_FALSE(lw_kmsg_parse("no semicolon", 12, &seq, msg, sizeof msg));
+	CU_ASSERT_FALSE(lw_kmsg_parse(",1,2,-;x", 8, &seq, msg, sizeof msg));
+	CU_ASSERT_FALSE(lw_kmsg_parse("6,,2,-;x", 8, &seq, msg, sizeof msg));
+	CU_ASSERT_FALSE(lw_kmsg_parse("6,12;x", 6, &seq, msg, sizeof msg));
+	CU_ASSERT_FALSE(lw_kmsg_parse("6,99999999999999999999999,0,-;x", 31, &seq, msg, sizeof msg));
+
+	/* where to go on */
+	CU_ASSERT_NOT_EQUAL(boot, 0);
+	CU_ASSERT_EQUAL(boot, lw_boot_hash("44117798-b4cb-4ecc-ba82-ce4ceaed13e9"));
+	CU_ASSERT_NOT_EQUAL(boot, lw_boot_hash("54117798-b4cb-4ecc-ba82-ce4ceaed13e9"));
+	{
+		struct lw_pos none = {0}, same = {true, 0, boot, 342}, other = {true, 0, boot + 1, 342},
+			      file = {true, 2049, 1234, 4096};
+		CU_ASSERT_EQUAL(lw_kmsg_start(&none, boot, false), UINT64_MAX); /* first sight: from now on */
+		CU_ASSERT_EQUAL(lw_kmsg_start(&none, boot, true), 0);
+		CU_ASSERT_EQUAL(lw_kmsg_start(&same, boot, false), 342);       /* restart: go on */
+		CU_ASSERT_EQUAL(lw_kmsg_start(&other, boot, false), 0);        /* rebooted: all new */
+		CU_ASSERT_EQUAL(lw_kmsg_start(&file, boot, false), UINT64_MAX); /* was a file */
+	}
+}
+
 static CU_TestInfo tests[] = {
 	{"where reading starts", test_start},
 	{"changes under an open file", test_check},
 	{"lines", test_lines},
+	{"/dev/kmsg records and positions", test_kmsg},
 	CU_TEST_INFO_NULL,
 };
 
