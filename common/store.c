@@ -1578,7 +1578,7 @@ int store_log_get(struct store *s, int64_t id, struct log_rec *out)
 /* ---- remote execution ---- */
 
 static const char exec_cols[] = "id, program, args, env, place, nodes, requested_by, state, detail,"
-				" created_ms, updated_ms, ended_ms";
+				" created_ms, updated_ms, ended_ms, signal";
 
 int store_exec_add(struct store *s, const struct store_exec_req *r)
 {
@@ -1625,6 +1625,7 @@ static void exec_row(sqlite3_stmt *st, struct store_exec_req *r)
 	r->created_ms = sqlite3_column_int64(st, 9);
 	r->updated_ms = sqlite3_column_int64(st, 10);
 	r->ended_ms = sqlite3_column_int64(st, 11);
+	r->signal = sqlite3_column_int(st, 12);
 }
 
 struct exec_ctx {
@@ -1806,6 +1807,37 @@ int store_exec_run_list(struct store *s, const char *request,
 		return -1;
 	bind_str(st, 1, request);
 	return each_row(s, st, what, run_list_row, &q);
+}
+
+int store_exec_signal(struct store *s, const char *id, int sig)
+{
+	static const char what[] = "asking for a signal";
+	sqlite3_stmt *st = NULL;
+
+	if (!id || sig < 1 || sig > 64)
+		return arg_fail(s, what);
+	if (prepare(s, "UPDATE exec_requests SET signal = ?2 WHERE id = ?1 AND state IN ('placing', 'running')", &st,
+		    what) < 0)
+		return -1;
+	bind_str(st, 1, id);
+	sqlite3_bind_int(st, 2, sig);
+	if (step_done(s, st, what) < 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0 ? 0 : 1;
+}
+
+int store_exec_signal_sent(struct store *s, const char *id, int sig)
+{
+	static const char what[] = "recording a signal sent";
+	sqlite3_stmt *st = NULL;
+
+	if (!id)
+		return arg_fail(s, what);
+	if (prepare(s, "UPDATE exec_requests SET signal = 0 WHERE id = ?1 AND signal = ?2", &st, what) < 0)
+		return -1;
+	bind_str(st, 1, id);
+	sqlite3_bind_int(st, 2, sig);
+	return step_done(s, st, what);
 }
 
 int store_exec_trim(struct store *s, uint32_t keep)

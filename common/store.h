@@ -235,6 +235,7 @@ struct store_exec_req {
 	char state[16];
 	char detail[256];
 	int64_t created_ms, updated_ms, ended_ms;
+	int signal;                     /* asked for by the operator, not yet sent; 0 none */
 };
 
 /* A node a request was tried on or runs on. States: skipped (node down),
@@ -274,6 +275,12 @@ int store_exec_run_put(struct store *s, const struct store_exec_run *r);
 /* The runs of request, by attempt. */
 int store_exec_run_list(struct store *s, const char *request,
 			int (*cb)(const struct store_exec_run *r, void *arg), void *arg);
+/* Ask for signal sig (1..64) to be sent to the program of a request that is
+ * placing or running. 0, 1 when the request is not open (or unknown), -1. */
+int store_exec_signal(struct store *s, const char *id, int sig);
+/* The manager sent sig: the request's signal goes back to 0 unless another
+ * one was asked for meanwhile. 0 / -1. */
+int store_exec_signal_sent(struct store *s, const char *id, int sig);
 /* Delete the oldest ended requests (and their runs) beyond keep. 0 / -1. */
 int store_exec_trim(struct store *s, uint32_t keep);
 

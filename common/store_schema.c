@@ -165,7 +165,10 @@ static const char schema_v2[] =
 	" detail TEXT NOT NULL DEFAULT '',"
 	" created_ms INTEGER NOT NULL DEFAULT 0,"
 	" updated_ms INTEGER NOT NULL DEFAULT 0,"
-	" ended_ms INTEGER NOT NULL DEFAULT 0);"
+	" ended_ms INTEGER NOT NULL DEFAULT 0,"
+	/* a signal the operator asked to send to the running program, until
+	 * the manager has sent it (0: none) */
+	" signal INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX exec_requests_open ON exec_requests (state) WHERE state IN ('queued', 'placing', 'running');"
 	"CREATE TABLE exec_runs ("
 	" request TEXT NOT NULL REFERENCES exec_requests (id) ON DELETE CASCADE,"

@@ -47,6 +47,7 @@ int ctl_deliveries(struct ctl *c, int argc, char **argv);
 int ctl_graph(struct ctl *c, int argc, char **argv);
 int ctl_exec(struct ctl *c, int argc, char **argv);
 int ctl_requests(struct ctl *c, int argc, char **argv);
+int ctl_signal(struct ctl *c, int argc, char **argv);
 
 /* Wall clock in milliseconds since the epoch. */
 int64_t ctl_now_ms(void);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -682,6 +683,91 @@ int ctl_exec(struct ctl *c, int argc, char **argv)
 	}
 	wake_manager(c->event_socket, r.id);
 	return follow(c, &r, no_wait, timeout_ms);
+}
+
+/* ---- signal ---- */
+
+static const char signal_usage[] =
+	"usage: shugoctl [GLOBAL OPTIONS] signal ID [SIGNAL]\n"
+	"\n"
+	"Sends SIGNAL (default TERM) to the program of request ID on every node where\n"
+	"it runs, through shugo-manager (shugoExecSignal). SIGNAL is a name (TERM,\n"
+	"SIGTERM, KILL, HUP, INT, QUIT, USR1, USR2, STOP, CONT) or a number 1..64.\n"
+	"A request still being placed gets it once it starts. How the program\n"
+	"ended then shows in shugoctl requests ID.\n"
+	"\n"
+	"Exit status: 0 the manager sent it; 1 usage or store error, or the manager\n"
+	"did not send it within 10 s; 2 no such request; 3 the request has ended.\n";
+
+/* "TERM", "SIGTERM", "15": the signal number, or 0. */
+static int signal_number(const char *s)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} names[] = {
+		{"HUP", 1}, {"INT", 2}, {"QUIT", 3}, {"KILL", 9}, {"USR1", 10}, {"USR2", 12},
+		{"TERM", 15}, {"CONT", 18}, {"STOP", 19},
+	};
+	char *end;
+	long n;
+
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcasecmp(s, names[i].name))
+			return names[i].sig;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	return *s && !*end && !errno && n >= 1 && n <= 64 ? (int)n : 0;
+}
+
+int ctl_signal(struct ctl *c, int argc, char **argv)
+{
+	static struct store_exec_req r;
+	char t[STORE_EXEC_ID_MAX * 4 + 1], state[64];
+	const char *id;
+	int sig = 15, got;
+	int64_t since;
+
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(signal_usage, stdout);
+		return CTL_OK;
+	}
+	if (argc < 2 || argc > 3)
+		return ctl_usage_error(signal_usage, argc < 2 ? "signal: no request id given" : "signal: too many arguments");
+	id = argv[1];
+	if (argc == 3 && !(sig = signal_number(argv[2])))
+		return ctl_usage_error(signal_usage, "signal: '%s' is not a signal (a name such as TERM, or 1..64)",
+				       argv[2]);
+	if (ctl_open_rw(c) < 0)
+		return CTL_ERR;
+	ctl_text(t, sizeof t, id);
+	if ((got = store_exec_get(c->store, id, &r)) < 0)
+		return store_error(c);
+	if (got == 1) {
+		fprintf(stderr, "shugoctl: no request '%s' in %s\n", t, c->store_path);
+		return CTL_NOTFOUND;
+	}
+	if ((got = store_exec_signal(c->store, id, sig)) < 0)
+		return store_error(c);
+	if (got == 1) {
+		fprintf(stderr, "shugoctl: request %s is %s: no program of it runs\n", t,
+			ctl_text(state, sizeof state, r.state));
+		return CTL_ABNORMAL;
+	}
+	wake_manager(c->event_socket, id);
+	for (since = ctl_now_ms(); ctl_now_ms() - since < TAKE_MS; nap(POLL_MS)) {
+		if (store_exec_get(c->store, id, &r) < 0)
+			return store_error(c);
+		if (r.signal != sig) {
+			printf("signal %d sent to request %s\n", sig, t);
+			return CTL_OK;
+		}
+	}
+	fprintf(stderr, "shugoctl: the manager did not send signal %d to request %s within 10 s "
+			"(is shugo-manager running?)\n", sig, t);
+	return CTL_ERR;
 }
 
 /* ---- requests ---- */

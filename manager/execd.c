@@ -51,6 +51,8 @@ struct xreq {
 	struct xrun *runs;
 	size_t n_runs;
 	int attempts;         /* runs tried so far */
+	int sending;          /* the operator's signal being sent, 0 none */
+	unsigned signals_out; /* its SETs not answered yet */
 	bool ordered;         /* least loaded: the inquiries are in and the runs sorted */
 	struct xreq *next;
 };
@@ -427,6 +429,68 @@ static void on_read(void *arg, const char *node, netsnmp_pdu *resp, const char *
 		check_done(x->req);
 }
 
+/* ---- the operator's signal (shugoctl signal) ---- */
+
+static void signal_done(struct xreq *q)
+{
+	if (store_exec_signal_sent(S, q->r.id, q->sending) < 0)
+		log_err("exec %s: cannot record the signal sent: %s", q->r.id, store_errmsg(S));
+	q->sending = 0;
+}
+
+static void on_signal(void *arg, const char *node, netsnmp_pdu *resp, const char *why)
+{
+	struct xrun *x = arg;
+	struct xreq *q = x->req;
+
+	if (!resp)
+		log_warn("exec %s on %s: signal %d not sent: %s", q->r.id, node, q->sending, why);
+	else if (resp->errstat == SNMP_ERR_INCONSISTENTVALUE)
+		log_info("exec %s on %s: signal %d not sent: the program no longer runs", q->r.id, node, q->sending);
+	else if (resp->errstat != SNMP_ERR_NOERROR)
+		log_warn("exec %s on %s: signal %d not sent: snmpd answered %s", q->r.id, node, q->sending,
+			 snmp_errstring((int)resp->errstat));
+	else
+		log_notice("exec %s on %s: signal %d sent to pid %" PRIu32, q->r.id, node, q->sending, x->row.pid);
+	if (x->phase == PH_WATCH)
+		read_row(x, PH_WATCH_READ); /* its end is likely there soon */
+	if (q->signals_out && --q->signals_out == 0)
+		signal_done(q);
+}
+
+/* Send sig to the program wherever it runs (shugoExecSignal); while it is
+ * still being placed, the signal waits for the start. */
+static void send_signal(struct xreq *q, int sig)
+{
+	oid o[MAX_OID_LEN];
+	long v = sig;
+
+	if (q->sending)
+		return;
+	q->sending = sig;
+	for (size_t i = 0; i < q->n_runs; i++) {
+		struct xrun *x = &q->runs[i];
+		netsnmp_pdu *pdu;
+		size_t n;
+		if (x->phase != PH_WATCH && x->phase != PH_WATCH_READ)
+			continue;
+		if (!(pdu = snmp_pdu_create(SNMP_MSG_SET)))
+			continue;
+		n = row_oid(o, XC_SIGNAL, q->r.id);
+		snmp_pdu_add_variable(pdu, o, n, ASN_INTEGER, &v, sizeof v);
+		if (areq_send(x->row.node, pdu, on_signal, x) == 0)
+			q->signals_out++;
+	}
+	if (q->signals_out)
+		return;
+	if (!strcmp(q->r.state, "placing")) {
+		q->sending = 0; /* nothing runs yet: again at the next scan */
+		return;
+	}
+	log_info("exec %s: signal %d: no program of the request runs", q->r.id, sig);
+	signal_done(q);
+}
+
 /* ---- placing ---- */
 
 static bool settled_before(const struct xrun *x)
@@ -601,12 +665,17 @@ static void check_done(struct xreq *q)
 
 /* ---- taking requests ---- */
 
-static bool in_memory(const char *id)
+static struct xreq *find_req(const char *id)
 {
 	for (struct xreq *q = reqs; q; q = q->next)
 		if (!strcmp(q->r.id, id))
-			return true;
-	return false;
+			return q;
+	return NULL;
+}
+
+static bool in_memory(const char *id)
+{
+	return find_req(id) != NULL;
 }
 
 static int add_run(struct xreq *q, const char *node)
@@ -739,13 +808,17 @@ static void take(const char *id)
 static int open_cb(const struct store_exec_req *r, void *arg)
 {
 	bool resume = *(bool *)arg;
+	struct xreq *q = find_req(r->id);
 
-	if (in_memory(r->id))
+	if (q) {
+		if (r->signal)
+			send_signal(q, r->signal);
 		return 0;
+	}
 	if (!strcmp(r->state, "queued")) {
 		take(r->id);
 	} else if (resume) { /* placing or running when the last run of the manager stopped */
-		struct xreq *q = build(r);
+		q = build(r);
 		if (!q) {
 			log_err("exec %s: cannot resume the request: %s", r->id, strerror(errno));
 			return 0;
@@ -788,8 +861,14 @@ void execd_reload(const struct shugo_config *cfg)
 
 void execd_wake(const char *id, int64_t now_ms)
 {
+	struct xreq *q = find_req(id);
+	struct store_exec_req r;
+
 	(void)now_ms;
-	take(id);
+	if (!q)
+		take(id);
+	else if (store_exec_get(S, id, &r) == 0 && r.signal) /* shugoctl signal */
+		send_signal(q, r.signal);
 }
 
 void execd_record(const struct log_rec *r, int64_t now_ms)

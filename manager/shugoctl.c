@@ -27,6 +27,7 @@ static const char usage_text[] =
 	"  graph NODE NAME       a PNG of a resource, interface or process (see shugoctl graph --help)\n"
 	"  exec PROGRAM [ARG...] run a program on a node through the manager (see shugoctl exec --help)\n"
 	"  requests [ID]         remote execution requests and where they ran (see shugoctl requests --help)\n"
+	"  signal ID [SIGNAL]    send a signal to the program of a request, wherever it runs\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config CONFIG   cluster definition to find the store, the RRD files and the\n"
@@ -527,6 +528,8 @@ int main(int argc, char **argv)
 		rc = ctl_exec(&c, argc, argv);
 	else if (strcmp(argv[0], "requests") == 0)
 		rc = ctl_requests(&c, argc, argv);
+	else if (strcmp(argv[0], "signal") == 0)
+		rc = ctl_signal(&c, argc, argv);
 	else if (strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
 		rc = CTL_OK;

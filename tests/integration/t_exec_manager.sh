@@ -235,17 +235,27 @@ ok "--least-loaded: beta (0 processes) before gamma (1) and alpha (2, busy)"
 
 # --- a bulk run on every node ------------------------------------------------------------
 
-# alpha is full: free it first
-for f in fill1 fill2 fill3; do
-	node=$(q "SELECT node FROM exec_runs WHERE request = '$f' AND state = 'running'")
-	snmpset $(_v3_auth) -t 2 "127.0.0.1:${NODE_PORT[$node]}" "SHUGO-MIB::shugoExecSignal.\"$f\"" i 15 >/dev/null ||
-		fail "SET shugoExecSignal of $f on $node"
-done
+# alpha is full: free it first, by signals sent through the manager
+out=$(ctl signal fill1) || fail "shugoctl signal fill1: $out"
+assert_eq "$out" "signal 15 sent to request fill1" "signal's answer"
+ctl signal fill2 SIGKILL >/dev/null || fail "shugoctl signal fill2 SIGKILL"
+ctl signal fill3 15 >/dev/null || fail "shugoctl signal fill3 15"
 for f in fill1 fill2 fill3; do
 	wait_for 15 req_is "$f" done
 done
 assert_eq "$(q "SELECT state || ' ' || exit_signal || ' ' || normal FROM exec_runs WHERE request = 'fill1'")" \
-	"killed 15 0" "a program killed by a signal"
+	"killed 15 0" "a program killed by TERM"
+assert_eq "$(q "SELECT state || ' ' || exit_signal FROM exec_runs WHERE request = 'fill2'")" "killed 9" "by KILL"
+rc=0
+ctl signal fill1 >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" 3 "a signal to a request that has ended"
+rc=0
+ctl signal nosuch >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" 2 "a signal to no request"
+rc=0
+ctl signal fill1 SIGNOPE >/dev/null 2>&1 || rc=$?
+assert_eq "$rc" 1 "no such signal"
+ok "shugoctl signal: TERM, KILL and 15 reached the programs through the manager; errors for ended and unknown requests"
 rm -f "$T"/job.*
 rc=0
 out=$(ctl exec --all --id b1 job) || rc=$?

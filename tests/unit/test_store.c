@@ -1693,6 +1693,24 @@ static void test_exec(void)
 	CU_ASSERT_EQUAL(store_exec_list(s, false, 0, exec_req_cb, out), 0);
 	CHECK(!strcmp(out, "r1:done r2:queued r3:queued "), "all: %s", out);
 
+	/* a signal: only for an open request, cleared only if it is still the one sent */
+	CU_ASSERT_EQUAL(store_exec_signal(s, "r1", 15), 1); /* done */
+	CU_ASSERT_EQUAL(store_exec_signal(s, "r2", 15), 1); /* queued: nothing runs yet */
+	got.id[1] = '3';
+	snprintf(got.state, sizeof got.state, "running");
+	CU_ASSERT_EQUAL(store_exec_update(s, &got), 0);
+	CU_ASSERT_EQUAL(store_exec_signal(s, "r3", 15), 0);
+	CU_ASSERT_EQUAL(store_exec_signal(s, "r3", 65), -1);
+	CU_ASSERT_EQUAL(store_exec_signal(s, "r3", 9), 0); /* a second one replaces it */
+	CU_ASSERT_EQUAL(store_exec_signal_sent(s, "r3", 15), 0);
+	CU_ASSERT_EQUAL(store_exec_get(s, "r3", &got), 0);
+	CU_ASSERT_EQUAL(got.signal, 9);
+	CU_ASSERT_EQUAL(store_exec_signal_sent(s, "r3", 9), 0);
+	CU_ASSERT_EQUAL(store_exec_get(s, "r3", &got), 0);
+	CU_ASSERT_EQUAL(got.signal, 0);
+	snprintf(got.state, sizeof got.state, "queued");
+	CU_ASSERT_EQUAL(store_exec_update(s, &got), 0);
+
 	/* only ended requests are trimmed, with their runs */
 	snprintf(got.id, sizeof got.id, "r2");
 	snprintf(got.state, sizeof got.state, "failed");
