@@ -932,3 +932,50 @@ node_agent_stop() {
 	NODE_AGENT_STATUS[$1]=$STOP_STATUS
 	NODE_AGENT_PID[$1]=
 }
+
+# --- a manager and shugo-trapd over the nodes -----------------------------------
+# nodes_cluster_yaml: the cluster: section for the nodes of the array NODES,
+# each at its snmpd's port (node_snmpd_start first).
+nodes_cluster_yaml() {
+	local m
+	echo "cluster:"
+	echo "  nodes:"
+	for m in "${NODES[@]}"; do
+		echo "    - name: $m"
+		echo "      address: udp:127.0.0.1:${NODE_PORT[$m]}"
+	done
+}
+
+# _daemon_starts <log> <node>: how often the daemon logged its start as node
+_daemon_starts() {
+	grep -c " started as node $2" "$1" 2>/dev/null || true
+}
+_daemon_started() { # <log> <node> <n>
+	[ "$(_daemon_starts "$1" "$2")" -ge "$3" ]
+}
+
+# start_manager_daemon <config> <node>: shugo-manager in the foreground with
+# debug logging into $T/manager.log, until it says it started; MANAGER_PID.
+start_manager_daemon() {
+	local n rc=0
+	[ -x "$top_builddir/manager/shugo-manager" ] || fail "shugo-manager is not built"
+	n=$(_daemon_starts "$T/manager.log" "$2")
+	"$top_builddir/manager/shugo-manager" -f -d -c "$1" -N "$2" </dev/null >>"$T/manager.log" 2>&1 &
+	MANAGER_PID=$!
+	track_pid "$MANAGER_PID" shugo-manager
+	_wait_up "$MANAGER_PID" 10 _daemon_started "$T/manager.log" "$2" $((n + 1)) || rc=$?
+	[ "$rc" -eq 0 ] || fail "shugo-manager did not start (status $rc)"
+}
+
+# start_shugo_trapd_daemon <config> <node>: shugo-trapd into
+# $T/shugo-trapd.log, until it says it started; SHUGO_TRAPD_PID.
+start_shugo_trapd_daemon() {
+	local n rc=0
+	[ -x "$top_builddir/trapd/shugo-trapd" ] || fail "shugo-trapd is not built"
+	n=$(_daemon_starts "$T/shugo-trapd.log" "$2")
+	"$top_builddir/trapd/shugo-trapd" -f -c "$1" -N "$2" </dev/null >>"$T/shugo-trapd.log" 2>&1 &
+	SHUGO_TRAPD_PID=$!
+	track_pid "$SHUGO_TRAPD_PID" shugo-trapd
+	_wait_up "$SHUGO_TRAPD_PID" 10 _daemon_started "$T/shugo-trapd.log" "$2" $((n + 1)) || rc=$?
+	[ "$rc" -eq 0 ] || fail "shugo-trapd did not start (status $rc)"
+}

@@ -34,21 +34,11 @@ for n in "${NODES[@]}"; do
 	node_snmpd_start "$n"
 done
 
-cluster_yaml() {
-	local m
-	echo "cluster:"
-	echo "  nodes:"
-	for m in "${NODES[@]}"; do
-		echo "    - name: $m"
-		echo "      address: udp:127.0.0.1:${NODE_PORT[$m]}"
-	done
-}
-
 # agent_yaml <node> [quiet]: notifications go to shugo-trapd as INFORMs; the
 # process "flap" exits 300 ms after each start and is restarted at once
 # (exited + started every ~0.4 s), unless "quiet".
 agent_yaml() {
-	cluster_yaml
+	nodes_cluster_yaml
 	node_agent_config "$1"
 	cat <<EOF
 notify:
@@ -79,7 +69,7 @@ EOF
 }
 
 cat >"$T/manager.yaml" <<EOF
-$(cluster_yaml)
+$(nodes_cluster_yaml)
 agent:
   agentx_ping: 1s
 trapd:

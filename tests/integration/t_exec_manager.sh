@@ -13,11 +13,8 @@
 
 require_tool sqlite3 sqlite3
 MANAGER_BIN="$top_builddir/manager/shugo-manager"
-SHUGO_TRAPD_BIN="$top_builddir/trapd/shugo-trapd"
 CTL="$top_builddir/manager/shugoctl"
-for b in "$MANAGER_BIN" "$SHUGO_TRAPD_BIN" "$CTL"; do
-	[ -x "$b" ] || fail "$b is not built"
-done
+[ -x "$CTL" ] || fail "$CTL is not built"
 
 NODES=(alpha beta gamma)
 STORE="$T/store.db"
@@ -48,16 +45,6 @@ for n in "${NODES[@]}"; do
 	node_snmpd_start "$n"
 done
 
-cluster_yaml() {
-	local m
-	echo "cluster:"
-	echo "  nodes:"
-	for m in "${NODES[@]}"; do
-		echo "    - name: $m"
-		echo "      address: udp:127.0.0.1:${NODE_PORT[$m]}"
-	done
-}
-
 # Each node finds programs in its own directory: job exits 0 on alpha and
 # gamma, 3 on beta; only alpha and gamma have it at first; sleeper is
 # everywhere. At most two programs run at once on a node.
@@ -80,7 +67,7 @@ for n in alpha gamma; do
 done
 
 agent_yaml() { # <node>
-	cluster_yaml
+	nodes_cluster_yaml
 	AGENT_EXTRA="  max_processes: 2" node_agent_config "$1"
 	cat <<EOF
 notify:
@@ -114,7 +101,7 @@ assert_eq "$(node_sval alpha SHUGO-MIB::shugoNodeMaxProcs.0)" 2 "alpha's shugoNo
 # down window is long: a node whose snmpd stops answering is tried and
 # times out instead of being skipped as down.
 cat >"$T/manager.yaml" <<EOF
-$(cluster_yaml)
+$(nodes_cluster_yaml)
 snmp:
   users:
     - name: $SNMP_USER
@@ -144,24 +131,8 @@ manager:
 EOF
 out=$("$MANAGER_BIN" -n -c "$T/manager.yaml" -N alpha 2>&1) || fail "manager -n refused the configuration: $out"
 
-"$SHUGO_TRAPD_BIN" -f -c "$T/manager.yaml" -N alpha </dev/null >>"$T/shugo-trapd.log" 2>&1 &
-track_pid "$!" shugo-trapd
-_wait_up "$!" 10 grep -q ' started as node alpha' "$T/shugo-trapd.log" || fail "shugo-trapd did not start"
-
-_manager_starts=0
-_manager_started() {
-	[ "$(grep -c ' started as node alpha' "$T/manager.log")" -ge "$1" ]
-}
-start_manager() {
-	local rc=0
-	"$MANAGER_BIN" -f -d -c "$T/manager.yaml" -N alpha </dev/null >>"$T/manager.log" 2>&1 &
-	MANAGER_PID=$!
-	track_pid "$MANAGER_PID" shugo-manager
-	_manager_starts=$((_manager_starts + 1))
-	_wait_up "$MANAGER_PID" 10 _manager_started "$_manager_starts" || rc=$?
-	[ "$rc" -eq 0 ] || fail "shugo-manager did not start (status $rc)"
-}
-start_manager
+start_shugo_trapd_daemon "$T/manager.yaml" alpha
+start_manager_daemon "$T/manager.yaml" alpha
 for n in "${NODES[@]}"; do
 	wait_for 10 q_is 2 "SELECT state FROM nodes WHERE name = '$n'"
 done
@@ -279,7 +250,7 @@ untrack_pid "$MANAGER_PID"
 # it ends while no manager runs: trapd stores its shugoExecEnded
 wait_for 20 q_is 1 "SELECT count(*) FROM log WHERE type_name = 'shugoExecEnded' AND object = 'exec:k1'"
 assert_eq "$(req_state k1)" running "nothing updated the request while the manager was away"
-start_manager
+start_manager_daemon "$T/manager.yaml" alpha
 wait_for 20 req_is k1 done
 assert_eq "$(q "SELECT state || ' ' || exit_code || ' ' || normal FROM exec_runs WHERE request = 'k1'")" \
 	"exited 5 0" "k1's end, read after the restart"

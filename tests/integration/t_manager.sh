@@ -64,20 +64,10 @@ for n in "${NODES[@]}"; do
 	node_snmpd_start "$n"
 done
 
-cluster_yaml() {
-	local m
-	echo "cluster:"
-	echo "  nodes:"
-	for m in "${NODES[@]}"; do
-		echo "    - name: $m"
-		echo "      address: udp:127.0.0.1:${NODE_PORT[$m]}"
-	done
-}
-
 # agent_yaml <node> [trapd]: the node's configuration; with "trapd", its
 # notifications go to shugo-trapd as INFORMs.
 agent_yaml() {
-	cluster_yaml
+	nodes_cluster_yaml
 	node_agent_config "$1"
 	if [ "${2:-}" = trapd ]; then
 		cat <<EOF
@@ -117,7 +107,7 @@ done
 # behind it, and it must poll all the same. manager_yaml [v3 USER]: read the
 # agents with SNMPv3 as USER (one of snmp.users) instead of v2c.
 manager_yaml() {
-	cluster_yaml
+	nodes_cluster_yaml
 	cat <<EOF
 agent:
   agentx_ping: 1s
@@ -157,19 +147,8 @@ manager_yaml >"$T/manager.yaml"
 out=$("$MANAGER_BIN" -n -c "$T/manager.yaml" -N alpha 2>&1) || fail "manager -n refused the configuration: $out"
 ok "manager -n: $out"
 
-_manager_starts=0
-_manager_started() {
-	[ "$(grep -c ' started as node alpha' "$T/manager.log")" -ge "$1" ]
-}
-
 start_manager() {
-	local rc=0
-	"$MANAGER_BIN" -f -d -c "$T/manager.yaml" -N alpha </dev/null >>"$T/manager.log" 2>&1 &
-	MANAGER_PID=$!
-	track_pid "$MANAGER_PID" shugo-manager
-	_manager_starts=$((_manager_starts + 1))
-	_wait_up "$MANAGER_PID" 10 _manager_started "$_manager_starts" || rc=$?
-	[ "$rc" -eq 0 ] || fail "shugo-manager did not start (status $rc)"
+	start_manager_daemon "$T/manager.yaml" alpha
 }
 
 # --- 1. every node comes up -------------------------------------------------
