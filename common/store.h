@@ -240,7 +240,8 @@ struct store_exec_req {
 
 /* A node a request was tried on or runs on. States: skipped (node down),
  * asking, refused, timeout, failed (the SET or the start failed), running,
- * exited, killed, lost (its row went before its end was seen). */
+ * exited, killed, lost (its row went before its end was seen), unused (least
+ * loaded: it would have accepted, another node was chosen). */
 struct store_exec_run {
 	char request[STORE_EXEC_ID_MAX + 1];
 	char node[STORE_NAME_MAX + 1];

@@ -63,7 +63,8 @@ static const char requests_usage[] =
 	"                  with its runs)\n"
 	"\n"
 	"Request states: queued, placing, running, done, failed. Run states: skipped\n"
-	"(node down), asking, refused, timeout, failed, running, exited, killed, lost.\n"
+	"(node down), asking, refused, timeout, failed, running, exited, killed, lost,\n"
+	"unused (least loaded: another node was chosen).\n"
 	"\n"
 	"Exit status: 0 fine, 1 usage or store error, 2 no such request.\n";
 

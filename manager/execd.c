@@ -570,6 +570,12 @@ static void place(struct xreq *q)
 		return;
 	}
 	if (started(q)) {
+		/* least loaded: the others that said yes were not needed */
+		for (size_t i = 0; i < q->n_runs; i++)
+			if (q->runs[i].phase == PH_ASKED)
+				settle(&q->runs[i], "unused", "accepting (%" PRIu32 " of at most %" PRIu32
+					" processes); another node was chosen", q->runs[i].cand.managed,
+				       q->runs[i].cand.max);
 		check_done(q);
 		return;
 	}
@@ -624,7 +630,7 @@ static void check_done(struct xreq *q)
 	if (!(o = calloc(q->n_runs ? q->n_runs : 1, sizeof *o)))
 		return;
 	for (size_t i = 0; i < q->n_runs; i++)
-		if (q->runs[i].row.attempt > 0)
+		if (q->runs[i].row.attempt > 0 && strcmp(q->runs[i].row.state, "unused"))
 			o[n++] = (struct exec_outcome){q->runs[i].row.state, q->runs[i].row.normal};
 	verdict = exec_summary(o, n, detail, sizeof detail);
 	free(o);
@@ -654,6 +660,8 @@ static void check_done(struct xreq *q)
 		cluster_raise(&r);
 	}
 	log_notice("exec %s: %s %s: %s", q->r.id, q->r.program, verdict, detail);
+	if (q->sending) /* its answers are not awaited any more */
+		signal_done(q);
 	/* out of the list and freed */
 	for (struct xreq **pp = &reqs; *pp; pp = &(*pp)->next)
 		if (*pp == q) {

@@ -202,6 +202,8 @@ out=$(ctl exec --least-loaded --id l1 -n alpha,gamma,beta slowjob 0 0) || rc=$?
 assert_eq "$rc" 0 "exit status of least loaded"
 assert_eq "$(q "SELECT node FROM exec_runs WHERE request = 'l1' AND state = 'exited'")" beta "least loaded: beta"
 [ -e "$T/slowjob.beta" ] || fail "slowjob did not run on beta"
+assert_eq "$(runs l1)" "alpha:refused gamma:unused beta:exited" "every candidate asked at once, beta chosen"
+assert_eq "$(q "SELECT detail FROM exec_requests WHERE id = 'l1'")" "1 ended normally, 1 refused" "l1's summary"
 ok "--least-loaded: beta (0 processes) before gamma (1) and alpha (2, busy)"
 
 # --- a bulk run on every node ------------------------------------------------------------
