@@ -77,13 +77,17 @@ static void defer(struct areq *q, const char *why)
 	done_tail = q;
 }
 
+/* Close the session; what net-snmp reports of a request outstanding on it
+ * while closing is ignored (reqid 0): its owner has been told already. */
 static void close_session(struct anode *an)
 {
-	if (an->ss)
-		snmp_close(an->ss);
+	netsnmp_session *ss = an->ss;
+
 	an->ss = NULL;
 	an->reqid = 0;
 	an->probing = false;
+	if (ss)
+		snmp_close(ss);
 }
 
 static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *pdu, void *magic);
