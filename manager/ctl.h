@@ -13,8 +13,9 @@
 #include "store.h"
 
 /* Exit statuses: 0 fine, 1 usage or store error, 2 no such object (node);
- * exec's own: 3 the program started nowhere or ended abnormally, 4 still
- * running when its --timeout passed. */
+ * exec's and signal's own: 3 the program started nowhere or ended abnormally
+ * (signal: the request has ended), 4 still running when exec's --timeout
+ * passed. */
 enum { CTL_OK = 0, CTL_ERR = 1, CTL_NOTFOUND = 2, CTL_ABNORMAL = 3, CTL_TIMEOUT = 4 };
 
 struct ctl {

@@ -27,7 +27,7 @@ static const char usage_text[] =
 	"  graph NODE NAME       a PNG of a resource, interface or process (see shugoctl graph --help)\n"
 	"  exec PROGRAM [ARG...] run a program on a node through the manager (see shugoctl exec --help)\n"
 	"  requests [ID]         remote execution requests and where they ran (see shugoctl requests --help)\n"
-	"  signal ID [SIGNAL]    send a signal to the program of a request, wherever it runs\n"
+	"  signal ID [SIGNAL]    signal the program of a request wherever it runs (see shugoctl signal --help)\n"
 	"\n"
 	"Options:\n"
 	"  -c, --config CONFIG   cluster definition to find the store, the RRD files and the\n"
@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit status: 0 fine, 1 usage or store error, 2 no such node (or metric, or\n"
-	"request); exec has its own (see shugoctl exec --help).\n";
+	"request); exec and signal have their own (see their --help).\n";
 
 int ctl_usage_error(const char *usage, const char *fmt, ...)
 {
