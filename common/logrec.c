@@ -14,6 +14,7 @@ const char *mgr_notif_name(enum mgr_notif type)
 		[MGR_LOG_GAP] = "shugoMgrLogGap",
 		[MGR_NODE_REBOOTED] = "shugoMgrNodeRebooted",
 		[MGR_EXEC_DONE] = "shugoMgrExecDone",
+		[MGR_EXEC_UNREACHABLE] = "shugoMgrExecUnreachable",
 	};
 
 	if ((int)type < 1 || (int)type > MGR_NOTIF_MAX)

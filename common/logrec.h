@@ -33,7 +33,8 @@ enum mgr_notif {
 	MGR_LOG_GAP = 7,       /* sequence numbers lost: the agent's log no longer holds them */
 	MGR_NODE_REBOOTED = 8, /* the boot count changed without a down being seen */
 	MGR_EXEC_DONE = 9,     /* a remote execution request ended (or started nowhere) */
-	MGR_NOTIF_MAX = 9,
+	MGR_EXEC_UNREACHABLE = 10, /* a node running a program of a request went down */
+	MGR_NOTIF_MAX = 10,
 };
 
 struct log_rec {

@@ -20,6 +20,7 @@
 #define OID_MGR_LOG_ENTRY SHUGO_MGR_OBJ(6, 1)    /* columns 2..13 */
 #define OID_MGR_TRAPD SHUGO_MGR_OBJ(7)           /* scalars 1..9 */
 #define OID_MGR_NOTIF_OBJ SHUGO_MGR_OBJ(8)       /* shugoMgrNotifLogId: 1 */
+#define OID_MGR_EXEC_ENTRY SHUGO_MGR_OBJ(9, 1)   /* columns 3..15 */
 
 /* shugoMgrNodeName, the first index of the node, process, resource and alarm tables, is
  * at most 50 octets (not 64) so that (node, 64-octet name) rows stay within the 128
@@ -69,6 +70,16 @@ enum {
 	MGR_ALARM_COL_TYPE = 2, MGR_ALARM_COL_OBJECT, MGR_ALARM_COL_SEVERITY,
 	MGR_ALARM_COL_RAISED_TIME, MGR_ALARM_COL_DETAIL, MGR_ALARM_COL_STALE,
 	MGR_ALARM_COL_LAST = MGR_ALARM_COL_STALE,
+};
+
+/* shugoMgrExecTable, index (shugoMgrExecRequestId, shugoMgrExecNode); the
+ * enumerations as the MIB numbers them */
+enum {
+	MGR_EXEC_COL_NODE = 2, MGR_EXEC_COL_PROGRAM, MGR_EXEC_COL_PLACEMENT, MGR_EXEC_COL_REQUEST_STATE,
+	MGR_EXEC_COL_REQUESTED_BY, MGR_EXEC_COL_ATTEMPT, MGR_EXEC_COL_STATE, MGR_EXEC_COL_PID,
+	MGR_EXEC_COL_EXIT_CODE, MGR_EXEC_COL_EXIT_SIGNAL, MGR_EXEC_COL_END, MGR_EXEC_COL_START_TIME,
+	MGR_EXEC_COL_END_TIME, MGR_EXEC_COL_DETAIL,
+	MGR_EXEC_COL_LAST = MGR_EXEC_COL_DETAIL,
 };
 
 /* shugoMgrLogTable, index shugoMgrLogId (the store's record id, 1..2^32-1) */

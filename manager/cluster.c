@@ -389,6 +389,8 @@ static void feed(struct mgr_node *n, enum node_input in, uint32_t boot, int64_t 
 		enum shugo_severity sev;
 		action_event(act, &type, &sev);
 		raise_event(n, type, sev, node_state_name(n->fsm.state), why, now_ms);
+		if (act == NODE_ACT_DOWN)
+			execd_node_down(n->name); /* after the down, in the log's order */
 	}
 }
 

@@ -65,11 +65,24 @@ static int64_t next_trim;
 
 /* ---- small helpers ---- */
 
+/* The request's rows in shugoMgrExecTable, as they are now. */
+static void publish(struct xreq *q)
+{
+	struct store_exec_run *v = calloc(q->n_runs ? q->n_runs : 1, sizeof *v);
+
+	for (size_t i = 0; v && i < q->n_runs; i++)
+		v[i] = q->runs[i].row;
+	if (!v || model_exec_set(M, &q->r, v, q->n_runs) < 0)
+		log_err("exec %s: shugoMgrExecTable not updated: out of memory", q->r.id);
+	free(v);
+}
+
 static void req_save(struct xreq *q)
 {
 	q->r.updated_ms = mgr_wall_ms();
 	if (store_exec_update(S, &q->r) < 0)
 		log_err("exec %s: cannot record the request: %s", q->r.id, store_errmsg(S));
+	publish(q);
 }
 
 static void run_save(struct xrun *x)
@@ -77,6 +90,7 @@ static void run_save(struct xrun *x)
 	x->row.updated_ms = mgr_wall_ms();
 	if (store_exec_run_put(S, &x->row) < 0)
 		log_err("exec %s on %s: cannot record the run: %s", x->row.request, x->row.node, store_errmsg(S));
+	publish(x->req);
 }
 
 /* Settle x with state and detail (printf). */
@@ -402,7 +416,7 @@ static void on_read(void *arg, const char *node, netsnmp_pdu *resp, const char *
 		x->row.started_ms = b.started;
 	switch (v) {
 	case XV_RUNNING:
-		if (placing || strcmp(x->row.state, "running")) {
+		if (placing || strcmp(x->row.state, "running") || x->row.detail[0]) {
 			str_copy(x->row.state, "running", sizeof x->row.state);
 			x->row.detail[0] = '\0';
 			run_save(x);
@@ -843,6 +857,42 @@ static void scan(bool resume)
 		log_err("exec: cannot read the queued requests: %s", store_errmsg(S));
 }
 
+/* ---- shugoMgrExecTable at start ---- */
+
+struct runvec {
+	struct store_exec_run *v;
+	size_t n, cap;
+};
+
+static int runvec_add(const struct store_exec_run *r, void *arg)
+{
+	struct runvec *a = arg;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 8;
+		struct store_exec_run *v = realloc(a->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = *r;
+	return 0;
+}
+
+/* The newest requests of the store into the table (the open ones are
+ * published again as they are resumed). */
+static int table_cb(const struct store_exec_req *r, void *arg)
+{
+	struct runvec a = {0};
+
+	(void)arg;
+	if (store_exec_run_list(S, r->id, runvec_add, &a) == 0 && model_exec_set(M, r, a.v, a.n) < 0)
+		log_err("exec %s: shugoMgrExecTable not loaded: out of memory", r->id);
+	free(a.v);
+	return 0;
+}
+
 /* ---- the public side ---- */
 
 int execd_init(struct store *s, struct mgr_model *m, const struct shugo_config *cfg, int64_t now_ms)
@@ -855,6 +905,8 @@ int execd_init(struct store *s, struct mgr_model *m, const struct shugo_config *
 		return -1;
 	if (!cfg->manager.exec.user[0])
 		log_info("remote execution: off (no manager.exec.user)");
+	if (store_exec_list(S, false, MGR_EXEC_ENDED_KEEP, table_cb, NULL) < 0)
+		log_err("exec: cannot read the last requests for shugoMgrExecTable: %s", store_errmsg(S));
 	scan(true);
 	return 0;
 }
@@ -902,6 +954,29 @@ void execd_record(const struct log_rec *r, int64_t now_ms)
 	}
 }
 
+void execd_node_down(const char *node)
+{
+	for (struct xreq *q = reqs; q; q = q->next)
+		for (size_t i = 0; i < q->n_runs; i++) {
+			struct xrun *x = &q->runs[i];
+			struct log_rec r = {0};
+			if (strcmp(x->row.node, node) || (x->phase != PH_WATCH && x->phase != PH_WATCH_READ))
+				continue;
+			snprintf(x->row.detail, sizeof x->row.detail, "the node is down: its end is read when it is back");
+			run_save(x);
+			str_copy(r.node, node, sizeof r.node);
+			r.type = MGR_EXEC_UNREACHABLE;
+			r.sev = SEV_WARNING;
+			snprintf(r.object, sizeof r.object, "exec:%s", q->r.id);
+			str_copy(r.state, "unreachable", sizeof r.state);
+			snprintf(r.detail, sizeof r.detail, "%s requested by %s runs on %s (pid %" PRIu32
+				 "), which went down: its end is read when the node is back",
+				 q->r.program, q->r.requested_by[0] ? q->r.requested_by : "-", node, x->row.pid);
+			cluster_raise(&r);
+			log_warn("exec %s on %s: the node went down while the program ran", q->r.id, node);
+		}
+}
+
 void execd_tick(int64_t now_ms)
 {
 	scan(false);
@@ -929,4 +1004,6 @@ void execd_free(void)
 		req_free(q);
 	}
 	areq_free();
+	if (M)
+		model_exec_free(M);
 }

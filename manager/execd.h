@@ -23,6 +23,9 @@ void execd_reload(const struct shugo_config *cfg);
 void execd_wake(const char *id, int64_t now_ms);
 /* A new central log record (from cluster_publish): an end reported. */
 void execd_record(const struct log_rec *r, int64_t now_ms);
+/* Node went down: the programs of requests running there cannot be followed
+ * until it is back (shugoMgrExecUnreachable, one per request). */
+void execd_node_down(const char *node);
 /* Every second: queued requests taken, running programs read, old requests
  * trimmed. */
 void execd_tick(int64_t now_ms);

@@ -41,6 +41,19 @@ struct mgr_trapd_stats { /* trapd's counters as it last wrote them to the store 
 	int64_t updated_ms; /* 0 = never */
 };
 
+/* One row of shugoMgrExecTable: a node a remote execution request was tried
+ * on or runs on, with what the row shows of the request. */
+struct mgr_exec_row {
+	char program[65];
+	int place;               /* enum store_exec_place */
+	char req_state[16];      /* the request's state */
+	char requested_by[129];
+	int64_t created_ms;      /* the request's, for trimming */
+	struct store_exec_run run; /* request id, node and the run */
+};
+
+#define MGR_EXEC_ENDED_KEEP 1000 /* ended requests kept in shugoMgrExecTable */
+
 struct mgr_model {
 	char node_name[CFG_NAME_MAX + 1]; /* the manager's own node */
 	enum mgr_role role;
@@ -52,6 +65,8 @@ struct mgr_model {
 	int64_t log_last_id;              /* newest record id handled */
 	int64_t log_count;                /* records in the store */
 	struct mgr_trapd_stats trapd;
+	/* shugoMgrExecTable, by (request id, node) in MIB index order */
+	struct mgr_exec_row *execs; size_t n_execs;
 };
 
 /* The model the MIB handlers read; set by the manager's main. */
@@ -64,5 +79,16 @@ void model_log_push(struct mgr_model *m, const struct log_rec *r);
 /* The ring's record with this id, or the first with a larger id (next = true);
  * NULL if none. */
 const struct log_rec *model_log_find(const struct mgr_model *m, int64_t id, bool next);
+
+/* Replace the rows of request r with its runs that were tried (attempt > 0)
+ * on a node whose name fits the index (MGR_INDEX_NODE_MAX);
+ * then, beyond MGR_EXEC_ENDED_KEEP ended requests, the oldest ended ones go.
+ * 0 / -1 (out of memory: the old rows are kept). */
+int model_exec_set(struct mgr_model *m, const struct store_exec_req *r, const struct store_exec_run *runs,
+		   size_t n);
+/* Index order of shugoMgrExecTable rows: request id, then node, each as a
+ * MIB string index (length first). */
+int model_exec_cmp(const struct mgr_exec_row *a, const struct mgr_exec_row *b);
+void model_exec_free(struct mgr_model *m);
 
 #endif

@@ -17,6 +17,7 @@ int mgr_mib_register(void)
 		{"shugoMgrAlarmTable", mib_register_shugoMgrAlarmTable},
 		{"shugoMgrLogTable", mib_register_shugoMgrLogTable},
 		{"shugoMgrTrapd", mib_register_shugoMgrTrapd},
+		{"shugoMgrExecTable", mib_register_shugoMgrExecTable},
 	};
 	int rc = 0;
 

@@ -19,6 +19,7 @@ int mib_register_shugoMgrResTable(void);
 int mib_register_shugoMgrAlarmTable(void);
 int mib_register_shugoMgrLogTable(void);
 int mib_register_shugoMgrTrapd(void);
+int mib_register_shugoMgrExecTable(void);
 
 /* Whether the node has rows in the node-indexed tables: shugoMgrNodeName is
  * 1..MGR_INDEX_NODE_MAX octets. */

@@ -44,6 +44,10 @@ req_is() { # <id> <state>
 for n in "${NODES[@]}"; do
 	node_snmpd_start "$n"
 done
+# the manager's own snmpd, which serves SHUGO-MANAGER-MIB
+MIBS="$MIBS:SHUGO-MANAGER-MIB"
+export MIBS
+start_snmpd
 
 # Each node finds programs in its own directory: job exits 0 on alpha and
 # gamma, 3 on beta; only alpha and gamma have it at first; sleeper is
@@ -114,7 +118,7 @@ trapd:
   communities: [$SNMP_COMMUNITY]
 manager:
   store: $STORE
-  agentx_socket: $T/manager-agentx.sock
+  agentx_socket: $AGENTX_SOCKET
   event_socket: $T/manager.sock
   poll:
     interval: 500ms
@@ -260,6 +264,47 @@ rc=0
 ctl requests k1 >/dev/null || rc=$?
 assert_eq "$rc" 0 "requests k1"
 ok "a manager killed while slowjob ran reports after its restart that it exited 5 (abnormal)"
+
+# --- the same through SNMP: shugoMgrExecTable ----------------------------------------------
+
+mgr_row() { # <column> <request> <node>: the value, enumerations as numbers
+	sval -Oe -OU "SHUGO-MANAGER-MIB::shugoMgrExec$1.\"$2\".\"$3\""
+}
+wait_for 10 bash -c "snmpget -v2c -c $SNMP_COMMUNITY -Oqv 127.0.0.1:$SNMPD_PORT SHUGO-MANAGER-MIB::shugoMgrSelfName.0 | grep -q alpha"
+assert_eq "$(mgr_row State f1 alpha) $(mgr_row State f1 beta) $(mgr_row State f1 gamma)" "3 3 7" \
+	"f1: refused(3), refused(3), exited(7)"
+assert_eq "$(mgr_row Attempt f1 gamma) $(mgr_row ExitCode f1 gamma) $(mgr_row End f1 gamma)" "3 0 2" \
+	"gamma tried third, exit code 0, normal(2)"
+assert_eq "$(mgr_row RequestState f1 gamma) $(mgr_row Placement f1 gamma)" "4 1" "done(4), priority(1)"
+assert_eq "$(mgr_row Program k1 beta) $(mgr_row ExitCode k1 beta) $(mgr_row End k1 beta)" "slowjob 5 3" \
+	"k1 (from the store after the restart): exit code 5, abnormal(3)"
+assert_eq "$(mgr_row ExitSignal fill2 alpha) $(mgr_row State fill2 alpha)" "9 8" "killed(8) by 9"
+assert_eq "$(mgr_row State l1 gamma)" 10 "unused(10)"
+assert_match "$(mgr_row Detail f1 beta)" "^unknownProgram" "the refusal's reason"
+rows=$(swalk -Oqs -On SHUGO-MANAGER-MIB::shugoMgrExecState | sed 's/ .*//')
+assert_eq "$rows" "$(printf '%s\n' "$rows" | sort -t. -V)" "shugoMgrExecTable walks in index order"
+assert_eq "$(printf '%s\n' "$rows" | wc -l)" "$(q "SELECT count(*) FROM exec_runs WHERE attempt > 0")" \
+	"a row for every node tried"
+ok "shugoMgrExecTable: every node tried, with state, attempt, exit code or signal, reason; in index order"
+
+# --- a node goes down while its program runs --------------------------------------------------
+
+ctl exec --no-wait --id d1 -n gamma sleeper 30 >/dev/null || fail "d1"
+wait_for 10 q_is running "SELECT state FROM exec_runs WHERE request = 'd1'"
+kill -STOP "${NODE_SNMPD_PID[gamma]}"
+# down_after is 60 s here: SIGHUP a copy with a short window
+sed 's/down_after: 60s/down_after: 2s/' "$T/manager.yaml" >"$T/manager.yaml.new" && mv "$T/manager.yaml.new" "$T/manager.yaml"
+kill -HUP "$MANAGER_PID"
+wait_for 20 q_is 1 "SELECT count(*) FROM log WHERE type_name = 'shugoMgrExecUnreachable' AND object = 'exec:d1'"
+assert_eq "$(q "SELECT node || ' ' || sev || ' ' || state FROM log WHERE type_name = 'shugoMgrExecUnreachable'")" \
+	"gamma 3 unreachable" "the event"
+assert_eq "$(req_state d1)" running "the request stays open"
+kill -CONT "${NODE_SNMPD_PID[gamma]}"
+out=$(ctl signal d1 KILL) || fail "signal d1 after the node came back: $out"
+wait_for 20 req_is d1 done
+assert_eq "$(q "SELECT state || ' ' || exit_signal || ' ' || detail FROM exec_runs WHERE request = 'd1'")" \
+	"killed 9 signal 9" "d1 followed to its end once gamma was back"
+ok "a node down under a running program: shugoMgrExecUnreachable, the request open; followed to its end when back"
 
 # --- a request id is never run twice ---------------------------------------------------------
 

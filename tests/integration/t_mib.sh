@@ -139,6 +139,7 @@ check_mgr_header() {
 		OID_MGR_LOG_ENTRY shugoMgrLogEntry
 		OID_MGR_TRAPD shugoMgrTrapd
 		OID_MGR_NOTIF_OBJ shugoMgrNotifObjects
+		OID_MGR_EXEC_ENTRY shugoMgrExecEntry
 	EOF
 	c_enums "$hdr" "$top_srcdir/common/logrec.h" >"$T/enums"
 	# "SHUGO_MGR_NODE_LAST_SEEN column 1.3.6.1.4.1.32473.8.1.2.1.4"
