@@ -298,6 +298,7 @@ struct rowbuf {
 	char program[65], requester[65], reason[256];
 	uint32_t pid;
 	int64_t started, ended;
+	bool no_agent; /* noSuchObject: snmpd serves no SHUGO-MIB (the agent is not registered) */
 };
 
 static void parse_row(netsnmp_pdu *resp, struct exec_row *row, struct rowbuf *b)
@@ -310,6 +311,8 @@ static void parse_row(netsnmp_pdu *resp, struct exec_row *row, struct rowbuf *b)
 	for (netsnmp_variable_list *v = resp->variables; v; v = v->next_variable) {
 		static const oid entry[] = {OID_EXEC_ENTRY};
 		size_t el = sizeof entry / sizeof entry[0];
+		if (v->name_length > el && v->name[el] == XC_STATE && v->type == SNMP_NOSUCHOBJECT)
+			b->no_agent = true;
 		if (v->name_length <= el || vb_is_exception(v))
 			continue;
 		switch (v->name[el]) {
@@ -396,6 +399,19 @@ static void on_read(void *arg, const char *node, netsnmp_pdu *resp, const char *
 		return;
 	}
 	parse_row(resp, &row, &b);
+	if (b.no_agent) {
+		/* snmpd answers but the agent is not behind it (restarting, or
+		 * not registered again yet after snmpd was away): not an answer
+		 * about the row */
+		if (!placing) {
+			x->phase = strcmp(x->row.state, "running") ? PH_SETTLED : PH_WATCH;
+			return;
+		}
+		settle(x, "failed", "%s%sno Shugo agent answers behind the node's snmpd", x->set_err,
+		       x->set_err[0] ? "; " : "");
+		place(x->req);
+		return;
+	}
 	if (!placing && !row.present) {
 		/* gone: the agent restarted or the retention passed */
 		if (!end_from_log(x))

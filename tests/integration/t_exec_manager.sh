@@ -292,10 +292,13 @@ ok "shugoMgrExecTable: every node tried, with state, attempt, exit code or signa
 ctl exec --no-wait --id d1 -n gamma sleeper 30 >/dev/null || fail "d1"
 wait_for 10 q_is running "SELECT state FROM exec_runs WHERE request = 'd1'"
 kill -STOP "${NODE_SNMPD_PID[gamma]}"
-# down_after is 60 s here: SIGHUP a copy with a short window
-sed 's/down_after: 60s/down_after: 2s/' "$T/manager.yaml" >"$T/manager.yaml.new" && mv "$T/manager.yaml.new" "$T/manager.yaml"
+# down_after is 60 s here: SIGHUP a copy with a short window (above the
+# poll's timeout x tries, which SLOW stretches)
+sed "s/down_after: 60s/down_after: $((3 * SLOW))s/" "$T/manager.yaml" >"$T/manager.yaml.new" &&
+	mv "$T/manager.yaml.new" "$T/manager.yaml"
 kill -HUP "$MANAGER_PID"
-wait_for 20 q_is 1 "SELECT count(*) FROM log WHERE type_name = 'shugoMgrExecUnreachable' AND object = 'exec:d1'"
+wait_for 10 grep -q "configuration reloaded" "$T/manager.log"
+wait_for $((20 * SLOW)) q_is 1 "SELECT count(*) FROM log WHERE type_name = 'shugoMgrExecUnreachable' AND object = 'exec:d1'"
 assert_eq "$(q "SELECT node || ' ' || sev || ' ' || state FROM log WHERE type_name = 'shugoMgrExecUnreachable'")" \
 	"gamma 3 unreachable" "the event"
 assert_eq "$(req_state d1)" running "the request stays open"
