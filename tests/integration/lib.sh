@@ -979,3 +979,25 @@ start_shugo_trapd_daemon() {
 	_wait_up "$SHUGO_TRAPD_PID" 10 _daemon_started "$T/shugo-trapd.log" "$2" $((n + 1)) || rc=$?
 	[ "$rc" -eq 0 ] || fail "shugo-trapd did not start (status $rc)"
 }
+
+# trapd_notify_yaml: the notify: section that sends every notification as an
+# INFORM (v2c) to shugo-trapd at 127.0.0.1:$TRAPD_PORT.
+trapd_notify_yaml() {
+	cat <<EOC
+notify:
+  targets:
+    - name: trapd
+      address: udp:127.0.0.1:$TRAPD_PORT
+      type: inform
+      version: 2c
+      community: $SNMP_COMMUNITY
+      timeout: 200ms
+      retries: 1
+EOC
+}
+
+# resources_off_yaml: a resources: section that samples nothing (the tests
+# that are about something else stay quiet).
+resources_off_yaml() {
+	printf 'resources:\n  cpu: off\n  memory: off\n  swap: off\n  load: off\n'
+}

@@ -40,22 +40,8 @@ done
 agent_yaml() {
 	nodes_cluster_yaml
 	node_agent_config "$1"
-	cat <<EOF
-notify:
-  targets:
-    - name: trapd
-      address: udp:127.0.0.1:$TRAPD_PORT
-      type: inform
-      version: 2c
-      community: $SNMP_COMMUNITY
-      timeout: 200ms
-      retries: 1
-resources:
-  cpu: off
-  memory: off
-  swap: off
-  load: off
-EOF
+	trapd_notify_yaml
+	resources_off_yaml
 	if [ "${2:-}" != quiet ]; then
 		cat <<EOF
 processes:

@@ -73,21 +73,9 @@ done
 agent_yaml() { # <node>
 	nodes_cluster_yaml
 	AGENT_EXTRA="  max_processes: 2" node_agent_config "$1"
+	trapd_notify_yaml
+	resources_off_yaml
 	cat <<EOF
-notify:
-  targets:
-    - name: trapd
-      address: udp:127.0.0.1:$TRAPD_PORT
-      type: inform
-      version: 2c
-      community: $SNMP_COMMUNITY
-      timeout: 200ms
-      retries: 1
-resources:
-  cpu: off
-  memory: off
-  swap: off
-  load: off
 exec:
   path: [$(node_dir "$1")/bin]
   requesters: [mgr-alpha]

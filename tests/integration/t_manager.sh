@@ -70,17 +70,7 @@ agent_yaml() {
 	nodes_cluster_yaml
 	node_agent_config "$1"
 	if [ "${2:-}" = trapd ]; then
-		cat <<EOF
-notify:
-  targets:
-    - name: trapd
-      address: udp:127.0.0.1:$TRAPD_PORT
-      type: inform
-      version: 2c
-      community: $SNMP_COMMUNITY
-      timeout: 200ms
-      retries: 1
-EOF
+		trapd_notify_yaml
 	fi
 	cat <<EOF
 processes:
@@ -88,12 +78,8 @@ processes:
     command: [/bin/sleep, "300"]
     restart: always
     backoff: 200ms
-resources:
-  cpu: off
-  memory: off
-  swap: off
-  load: off
 EOF
+	resources_off_yaml
 }
 
 # No notification target at first: nothing is sent anywhere, the central
