@@ -48,58 +48,23 @@ usage() {
 builddir=$(cd "$1" && pwd)
 AGENT_BIN=$builddir/agent/shugo-agent
 
-die() {
-	echo "agent-bench: $*" >&2
-	exit 1
-}
+BENCH=agent-bench
+# shellcheck source=contrib/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$AGENT_BIN" ] || die "$AGENT_BIN is not built (make agent/shugo-agent)"
 for tool in "$SNMPD_BIN" snmpget snmpwalk snmpbulkwalk python3 timeout; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
 done
 
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$t"
-}
-
 # ---------------------------------------------------------------------------
-# Temp dir, bookkeeping and clean-up
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/shugo-bench.XXXXXX")
-chmod 700 "$T"
-# A Unix socket path must fit sun_path.
-[ ${#T} -lt 90 ] || die "TMPDIR is too long for an AgentX socket path: $T"
-
-# Keep every net-snmp program off the system's MIBs, config and state.
-export MIBS=
-export SNMP_PERSISTENT_DIR=$T/persist
-export SNMPCONFPATH=$T/snmpconf
-mkdir -p "$SNMP_PERSISTENT_DIR" "$SNMPCONFPATH"
-chmod 700 "$SNMP_PERSISTENT_DIR"
+# Temp dir, bookkeeping and clean-up (lib.sh)
 
 SNMPD_PID=
 AGENT_PID=
 AGENT_PORT= # where the agent's MIB is asked for: snmpd's port, or the agent's own
 LISTENER_PID=
-WATCHDOG_PID=
 WORKER_PIDS=()
-
-# stop_pid <pid> [timeout-s]: TERM, then KILL if it lingers; reap it.
-stop_pid() {
-	local pid=$1 n=$((${2:-5} * 20))
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	while kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z ]; do
-		n=$((n - 1))
-		if [ "$n" -le 0 ]; then
-			kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null || true
-}
 
 # The children of the agent, as "pid cmdline" lines: what to clean up should the
 # agent die without stopping them.
@@ -137,63 +102,15 @@ stop_workers() {
 	WORKER_PIDS=()
 }
 
-cleanup() {
-	local status=$?
-	set +e
-	trap - EXIT INT TERM
+bench_stop() {
 	stop_agent
 	stop_workers
 	stop_pid "$LISTENER_PID" 2
 	stop_pid "$SNMPD_PID" 5
-	stop_pid "$WATCHDOG_PID" 2
-	if [ "$status" -eq 0 ] || [ "$status" -eq 3 ]; then
-		if [ -n "${BENCH_KEEP:-}" ]; then
-			echo "files kept in $T"
-		else
-			rm -rf "$T"
-		fi
-	else
-		for f in "$T"/*.log; do
-			[ -s "$f" ] || continue
-			echo "---- tail of $f" >&2
-			tail -n 20 "$f" >&2
-		done
-		echo "agent-bench: failed (status $status); files kept in $T" >&2
-	fi
-	exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# The run stops by itself even if something hangs between two bounded steps.
-# The watchdog takes its sleep down with it, so nothing outlives the run.
-(
-	sleep "$MAX_RUN_S" &
-	trap 'kill $! 2>/dev/null; exit 0' TERM
-	wait $! || exit 0
-	echo "agent-bench: still running after ${MAX_RUN_S}s, giving up" >&2
-	kill -TERM $$
-) &
-WATCHDOG_PID=$!
-
-# wait_until <timeout-s> <command...>: poll every 0.1 s; 1 on time-out.
-# The command runs in this shell, so it may set variables for the caller.
-wait_until() {
-	local deadline=$(($(now_us) + $1 * 1000000))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_us)" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
-
-free_udp_port() {
-	python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
+bench_setup shugo-bench
+# A Unix socket path must fit sun_path.
+[ ${#T} -lt 90 ] || die "TMPDIR is too long for an AgentX socket path: $T"
 
 # ---------------------------------------------------------------------------
 # SNMP helpers: numeric OIDs only, no MIB is loaded.
@@ -318,18 +235,7 @@ start_agent() { # <config> <log>
 
 # Agent CPU ticks (utime + stime) and on-CPU nanoseconds (schedstat).
 agent_ticks() {
-	local st rest
-	st=$(cat "/proc/$AGENT_PID/stat")
-	rest=${st##*) }
-	# shellcheck disable=SC2086
-	set -- $rest
-	echo $((${12} + ${13}))
-}
-
-cpu_ns() { # <pid>: nanoseconds on CPU so far
-	local a
-	read -r a _ <"/proc/$1/schedstat"
-	echo "$a"
+	ticks "$AGENT_PID"
 }
 
 agent_cpu_ns() {
@@ -347,10 +253,6 @@ status_kb() { # <field>: VmRSS, VmHWM ...
 median() { # integers as arguments; the median, rounded to an integer
 	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
 		if (NR % 2) printf "%d\n", v[(NR + 1) / 2]; else printf "%d\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-calc() { # <awk expression>
-	awk "BEGIN { print $1 }"
 }
 
 # summary_row <figure> <measured> <goal> <awk condition for PASS>

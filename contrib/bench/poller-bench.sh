@@ -54,10 +54,9 @@ builddir=$(cd "$1" && pwd)
 AGENT_BIN=$builddir/agent/shugo-agent
 MANAGER_BIN=$builddir/manager/shugo-manager
 
-die() {
-	echo "poller-bench: $*" >&2
-	exit 1
-}
+BENCH=poller-bench
+# shellcheck source=contrib/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ -x "$AGENT_BIN" ] || die "$AGENT_BIN is not built (make agent/shugo-agent)"
 [ -x "$MANAGER_BIN" ] || die "$MANAGER_BIN is not built (make manager/shugo-manager)"
@@ -71,25 +70,8 @@ for tool in "$SNMPD_BIN" snmpget snmpwalk sqlite3 curl python3 timeout; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
 done
 
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$t"
-}
-
 # ---------------------------------------------------------------------------
-# Temp dir, bookkeeping and clean-up
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/shugo-poller-bench.XXXXXX")
-chmod 700 "$T"
-# A Unix socket path must fit sun_path.
-[ ${#T} -lt 80 ] || die "TMPDIR is too long for an AgentX socket path: $T"
-
-# Keep every net-snmp program off the system's MIBs, config and state.
-export MIBS=
-export SNMP_PERSISTENT_DIR=$T/persist
-export SNMPCONFPATH=$T/snmpconf
-mkdir -p "$SNMP_PERSISTENT_DIR" "$SNMPCONFPATH"
-chmod 700 "$SNMP_PERSISTENT_DIR"
+# Temp dir, bookkeeping and clean-up (lib.sh)
 
 declare -a SNMPD_PIDS=() AGENT_PIDS=() PORTS=()
 MGR_SNMPD_PID=
@@ -97,23 +79,6 @@ MANAGER_PID=
 EXPORTER_PID=
 SILENT_PID=
 SCRAPER_PIDS=()
-WATCHDOG_PID=
-
-# stop_pid <pid> [timeout-s]: TERM, then KILL if it lingers; reap it.
-stop_pid() {
-	local pid=$1 n=$((${2:-5} * 20))
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	while kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z ]; do
-		n=$((n - 1))
-		if [ "$n" -le 0 ]; then
-			kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null || true
-}
 
 stop_scrapers() {
 	local p
@@ -123,10 +88,8 @@ stop_scrapers() {
 	SCRAPER_PIDS=()
 }
 
-cleanup() {
-	local status=$? i
-	set +e
-	trap - EXIT INT TERM
+bench_stop() {
+	local i
 	stop_scrapers
 	stop_pid "$MANAGER_PID" 10
 	stop_pid "$EXPORTER_PID" 5
@@ -139,78 +102,10 @@ cleanup() {
 		stop_pid "${SNMPD_PIDS[$i]}" 5
 	done
 	stop_pid "$MGR_SNMPD_PID" 5
-	stop_pid "$WATCHDOG_PID" 2
-	if [ "$status" -eq 0 ] || [ "$status" -eq 3 ]; then
-		if [ -n "${BENCH_KEEP:-}" ]; then
-			echo "files kept in $T"
-		else
-			rm -rf "$T"
-		fi
-	else
-		for f in "$T"/*.log; do
-			[ -s "$f" ] || continue
-			echo "---- tail of $f" >&2
-			tail -n 15 "$f" | cut -c1-300 >&2
-		done
-		echo "poller-bench: failed (status $status); files kept in $T" >&2
-	fi
-	exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# The run stops by itself even if something hangs between two bounded steps.
-(
-	sleep "$MAX_RUN_S" &
-	trap 'kill $! 2>/dev/null; exit 0' TERM
-	wait $! || exit 0
-	echo "poller-bench: still running after ${MAX_RUN_S}s, giving up" >&2
-	kill -TERM $$
-) &
-WATCHDOG_PID=$!
-
-# wait_until <timeout-s> <command...>: poll every 0.1 s; 1 on time-out.
-wait_until() {
-	local deadline=$(($(now_us) + $1 * 1000000))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_us)" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
-
-free_udp_port() {
-	python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-free_tcp_port() {
-	python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-calc() { # <awk expression>
-	awk "BEGIN { print $1 }"
-}
-
-alive() { # <pid>
-	kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1" 2>/dev/null)" != Z ]
-}
-
-# CPU of a whole process, every thread: utime + stime, in clock ticks.
-ticks() { # <pid>
-	local st rest
-	st=$(cat "/proc/$1/stat")
-	rest=${st##*) }
-	# shellcheck disable=SC2086
-	set -- $rest
-	echo $((${12} + ${13}))
-}
+bench_setup shugo-poller-bench
+# A Unix socket path must fit sun_path.
+[ ${#T} -lt 80 ] || die "TMPDIR is too long for an AgentX socket path: $T"
 
 CLK_TCK=$(getconf CLK_TCK)
 

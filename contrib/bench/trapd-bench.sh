@@ -46,135 +46,26 @@ builddir=$(cd "$1" && pwd)
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 TRAPD_BIN=$builddir/trapd/shugo-trapd
 
-die() {
-	echo "trapd-bench: $*" >&2
-	exit 1
-}
+BENCH=trapd-bench
+# shellcheck source=contrib/bench/lib.sh
+. "$srcdir/contrib/bench/lib.sh"
 
 [ -x "$TRAPD_BIN" ] || die "$TRAPD_BIN is not built (make trapd/shugo-trapd)"
 for tool in "$SNMPTRAPD_BIN" sqlite3 python3 ss; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed (Debian packages snmptrapd, sqlite3, python3, iproute2)"
 done
 
-now_us() {
-	local t=${EPOCHREALTIME/[.,]/}
-	echo "$t"
-}
-
 # ---------------------------------------------------------------------------
-# Temp dir, bookkeeping and clean-up
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/shugo-trapd-bench.XXXXXX")
-chmod 700 "$T"
-
-# Keep snmptrapd off the system's MIBs, configuration and state.
-export MIBS=
-export SNMP_PERSISTENT_DIR=$T/persist
-export SNMPCONFPATH=$T/snmpconf
-mkdir -p "$SNMP_PERSISTENT_DIR" "$SNMPCONFPATH"
-chmod 700 "$SNMP_PERSISTENT_DIR"
+# Temp dir, bookkeeping and clean-up (lib.sh)
 
 DAEMON_PID=
 GEN_PID=
-WATCHDOG_PID=
 
-# stop_pid <pid> [timeout-s]: TERM, then KILL if it lingers; reap it.
-stop_pid() {
-	local pid=$1 n=$((${2:-5} * 20))
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	while kill -0 "$pid" 2>/dev/null && [ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z ]; do
-		n=$((n - 1))
-		if [ "$n" -le 0 ]; then
-			kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.05
-	done
-	wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-	local status=$?
-	set +e
-	trap - EXIT INT TERM
+bench_stop() {
 	stop_pid "$GEN_PID" 2
 	stop_pid "$DAEMON_PID" 10
-	stop_pid "$WATCHDOG_PID" 2
-	if [ "$status" -eq 0 ] || [ "$status" -eq 3 ]; then
-		if [ -n "${BENCH_KEEP:-}" ]; then
-			echo "files kept in $T"
-		else
-			rm -rf "$T"
-		fi
-	else
-		for f in "$T"/*.log; do
-			[ -s "$f" ] || continue
-			echo "---- tail of $f" >&2
-			tail -n 20 "$f" | cut -c1-300 >&2
-		done
-		echo "trapd-bench: failed (status $status); files kept in $T" >&2
-	fi
-	exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# The run stops by itself even if something hangs between two bounded steps.
-(
-	sleep "$MAX_RUN_S" &
-	trap 'kill $! 2>/dev/null; exit 0' TERM
-	wait $! || exit 0
-	echo "trapd-bench: still running after ${MAX_RUN_S}s, giving up" >&2
-	kill -TERM $$
-) &
-WATCHDOG_PID=$!
-
-# wait_until <timeout-s> <command...>: poll every 0.1 s; 1 on time-out.
-wait_until() {
-	local deadline=$(($(now_us) + $1 * 1000000))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(now_us)" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
-
-free_udp_port() {
-	python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-calc() { # <awk expression>
-	awk "BEGIN { print $1 }"
-}
-
-alive() {
-	kill -0 "$DAEMON_PID" 2>/dev/null && [ "$(ps -o stat= -p "$DAEMON_PID" 2>/dev/null)" != Z ]
-}
-
-# CPU of the whole process, every thread: utime + stime, clock ticks.
-ticks() {
-	local st rest
-	st=$(cat "/proc/$DAEMON_PID/stat")
-	rest=${st##*) }
-	# shellcheck disable=SC2086
-	set -- $rest
-	echo $((${12} + ${13}))
-}
-
-# The same in nanoseconds, summed over the threads (schedstat is per thread).
-cpu_ns() {
-	local f a sum=0
-	for f in /proc/"$DAEMON_PID"/task/*/schedstat; do
-		read -r a _ <"$f" 2>/dev/null || continue
-		sum=$((sum + a))
-	done
-	echo "$sum"
-}
+bench_setup shugo-trapd-bench
 
 # udp_drops <port>: datagrams the kernel dropped at the loopback socket on
 # that port (the last column of /proc/net/udp), because its buffer was full.
@@ -292,8 +183,8 @@ run_step() {
 	[ "$count" -le "$STEP_MAX" ] || count=$STEP_MAX
 	"start_$daemon" "$d"
 	RB=$(rcvbuf_of "$PORT")
-	c0=$(ticks)
-	n0=$(cpu_ns)
+	c0=$(ticks "$DAEMON_PID")
+	n0=$(cpu_ns "$DAEMON_PID")
 	out=$(timeout $((count * 3 / rate + 20)) "$TRAPGEN" -p "$PORT" -c "$COMMUNITY" -r "$rate" -n "$count" \
 		-b "$rate" ${opt[@]+"${opt[@]}"}) || true
 	echo "$out" >"$d/trapgen.out"
@@ -308,7 +199,7 @@ run_step() {
 	last=-1
 	stable=0
 	while :; do
-		alive || die "$daemon exited during the step at $rate/s"
+		alive "$DAEMON_PID" || die "$daemon exited during the step at $rate/s"
 		n=$("count_$daemon" "$d")
 		[ "$n" -ge "$SENT" ] && break
 		if [ "$n" = "$last" ]; then
@@ -321,8 +212,8 @@ run_step() {
 		[ "$(now_us)" -lt "$deadline" ] || break
 		sleep 0.2
 	done
-	c1=$(ticks)
-	n1=$(cpu_ns)
+	c1=$(ticks "$DAEMON_PID")
+	n1=$(cpu_ns "$DAEMON_PID")
 	KDROPS=$(udp_drops "$PORT")
 	stop_pid "$DAEMON_PID" 10
 	DAEMON_PID=
