@@ -55,6 +55,7 @@ start_snmpd
 for n in "${NODES[@]}"; do
 	d=$(node_dir "$n")/bin
 	mkdir -p "$d"
+	# shellcheck disable=SC2016 # the script's own $1
 	printf '#!/bin/sh\nexec sleep "${1:-60}"\n' >"$d/sleeper"
 	cat >"$d/slowjob" <<EOF
 #!/bin/sh
@@ -65,6 +66,7 @@ EOF
 	chmod 0755 "$d/sleeper" "$d/slowjob"
 done
 for n in alpha gamma; do
+	# shellcheck disable=SC2016 # the script's own $@ and $X
 	printf '#!/bin/sh\nprintf "%%s|" "$@" >"%s/job.%s"\necho "X=$X" >>"%s/job.%s"\nexit 0\n' \
 		"$T" "$n" "$T" "$n" >"$(node_dir "$n")/bin/job"
 	chmod 0755 "$(node_dir "$n")/bin/job"
@@ -159,7 +161,7 @@ assert_match "$(q "SELECT detail FROM exec_runs WHERE request = 'f1' AND node = 
 	"^unknownProgram: program 'job' is not in the search path" "beta: no such program"
 [ -s "$T/job.gamma" ] || fail "job did not run on gamma"
 [ ! -e "$T/job.beta" ] || fail "job ran on beta"
-assert_eq "$(req_state f1)" done "f1 done"
+assert_eq "$(req_state f1)" "done" "f1 done"
 ok "fallback: alpha busy (inquiry), beta without the program, started on gamma"
 
 # --- fallback on timeout: beta's snmpd does not answer ---------------------------------
@@ -206,7 +208,7 @@ assert_eq "$out" "signal 15 sent to request fill1" "signal's answer"
 ctl signal fill2 SIGKILL >/dev/null || fail "shugoctl signal fill2 SIGKILL"
 ctl signal fill3 15 >/dev/null || fail "shugoctl signal fill3 15"
 for f in fill1 fill2 fill3; do
-	wait_for 15 req_is "$f" done
+	wait_for 15 req_is "$f" "done"
 done
 assert_eq "$(q "SELECT state || ' ' || exit_signal || ' ' || normal FROM exec_runs WHERE request = 'fill1'")" \
 	"killed 15 0" "a program killed by TERM"
@@ -229,7 +231,9 @@ assert_eq "$(q "SELECT group_concat(node || ':' || state || ':' || normal, ' ') 
 	WHERE request = 'b1' ORDER BY node)")" "alpha:exited:1 beta:refused:-1 gamma:exited:1" "per-node results"
 assert_match "$out" "beta +[0-9]+ +refused" "the table shows beta refused"
 assert_eq "$(q "SELECT detail FROM exec_requests WHERE id = 'b1'")" "2 ended normally, 1 refused" "b1's summary"
-[ -s "$T/job.alpha" ] && [ -s "$T/job.gamma" ] || fail "job did not run on alpha and gamma"
+if [ ! -s "$T/job.alpha" ] || [ ! -s "$T/job.gamma" ]; then
+	fail "job did not run on alpha and gamma"
+fi
 json=$(ctl --json requests b1) || fail "requests --json"
 python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["id"]=="b1" and len(r["runs"])==3, r' "$json" ||
 	fail "requests --json: $json"
@@ -245,7 +249,7 @@ untrack_pid "$MANAGER_PID"
 wait_for 20 q_is 1 "SELECT count(*) FROM log WHERE type_name = 'shugoExecEnded' AND object = 'exec:k1'"
 assert_eq "$(req_state k1)" running "nothing updated the request while the manager was away"
 start_manager_daemon "$T/manager.yaml" alpha
-wait_for 20 req_is k1 done
+wait_for 20 req_is k1 "done"
 assert_eq "$(q "SELECT state || ' ' || exit_code || ' ' || normal FROM exec_runs WHERE request = 'k1'")" \
 	"exited 5 0" "k1's end, read after the restart"
 rc=0
@@ -292,7 +296,7 @@ assert_eq "$(q "SELECT node || ' ' || sev || ' ' || state FROM log WHERE type_na
 assert_eq "$(req_state d1)" running "the request stays open"
 kill -CONT "${NODE_SNMPD_PID[gamma]}"
 out=$(ctl signal d1 KILL) || fail "signal d1 after the node came back: $out"
-wait_for 20 req_is d1 done
+wait_for 20 req_is d1 "done"
 assert_eq "$(q "SELECT state || ' ' || exit_signal || ' ' || detail FROM exec_runs WHERE request = 'd1'")" \
 	"killed 9 signal 9" "d1 followed to its end once gamma was back"
 ok "a node down under a running program: shugoMgrExecUnreachable, the request open; followed to its end when back"

@@ -10,7 +10,9 @@
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "writing kernel log records to /dev/kmsg needs root"
-[ -w /dev/kmsg ] && [ -r /dev/kmsg ] || skip "/dev/kmsg is not readable and writable here"
+if [ ! -w /dev/kmsg ] || [ ! -r /dev/kmsg ]; then
+	skip "/dev/kmsg is not readable and writable here"
+fi
 
 # a marker of this run: the kernel log outlives the test
 MARK="shugo-test-$$-$RANDOM"
