@@ -1840,6 +1840,45 @@ int store_exec_signal_sent(struct store *s, const char *id, int sig)
 	return step_done(s, st, what);
 }
 
+struct run_vec {
+	struct store_exec_run *v;
+	size_t n, cap;
+};
+
+static int run_vec_add(const struct store_exec_run *r, void *arg)
+{
+	struct run_vec *a = arg;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 8;
+		struct store_exec_run *v = realloc(a->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = *r;
+	return 0;
+}
+
+int store_exec_runs(struct store *s, const char *request, struct store_exec_run **out, size_t *n)
+{
+	struct run_vec a = {0};
+	int rc = store_exec_run_list(s, request, run_vec_add, &a);
+
+	if (rc != 0) {
+		if (rc > 0) { /* the callback's: out of memory */
+			snprintf(s->errmsg, sizeof s->errmsg, "reading exec runs: out of memory");
+			errno = ENOMEM;
+		}
+		free(a.v);
+		return -1;
+	}
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
 int store_exec_trim(struct store *s, uint32_t keep)
 {
 	static const char what[] = "trimming exec requests";

@@ -276,6 +276,9 @@ int store_exec_run_put(struct store *s, const struct store_exec_run *r);
 /* The runs of request, by attempt. */
 int store_exec_run_list(struct store *s, const char *request,
 			int (*cb)(const struct store_exec_run *r, void *arg), void *arg);
+/* The same into a new array *out (the caller frees it; NULL when there are
+ * none) and their number into *n. 0 / -1. */
+int store_exec_runs(struct store *s, const char *request, struct store_exec_run **out, size_t *n);
 /* Ask for signal sig (1..64) to be sent to the program of a request that is
  * placing or running. 0, 1 when the request is not open (or unknown), -1. */
 int store_exec_signal(struct store *s, const char *id, int sig);

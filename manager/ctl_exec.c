@@ -72,29 +72,15 @@ static const char requests_usage[] =
 
 struct runs {
 	struct store_exec_run *v;
-	size_t n, cap;
+	size_t n;
 };
-
-static int runs_add(const struct store_exec_run *r, void *arg)
-{
-	struct runs *a = arg;
-
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 8;
-		struct store_exec_run *n = realloc(a->v, cap * sizeof *n);
-		if (!n)
-			return -1;
-		a->v = n;
-		a->cap = cap;
-	}
-	a->v[a->n++] = *r;
-	return 0;
-}
 
 static int runs_read(struct ctl *c, const char *id, struct runs *a)
 {
+	free(a->v);
+	a->v = NULL;
 	a->n = 0;
-	if (store_exec_run_list(c->store, id, runs_add, a) != 0) {
+	if (store_exec_runs(c->store, id, &a->v, &a->n) < 0) {
 		fprintf(stderr, "shugoctl: %s: %s\n", c->store_path, store_errmsg(c->store));
 		return -1;
 	}

@@ -523,11 +523,6 @@ static void send_signal(struct xreq *q, int sig)
 
 /* ---- placing ---- */
 
-static bool settled_before(const struct xrun *x)
-{
-	return x->phase == PH_SETTLED;
-}
-
 /* Runs that started (running or ended there). */
 static size_t started(const struct xreq *q)
 {
@@ -711,11 +706,6 @@ static struct xreq *find_req(const char *id)
 	return NULL;
 }
 
-static bool in_memory(const char *id)
-{
-	return find_req(id) != NULL;
-}
-
 static int add_run(struct xreq *q, const char *node)
 {
 	struct xrun *x;
@@ -817,7 +807,7 @@ static void take(const char *id)
 	struct store_exec_req r;
 	struct xreq *q;
 
-	if (in_memory(id) || store_exec_get(S, id, &r) != 0 || strcmp(r.state, "queued"))
+	if (find_req(id) || store_exec_get(S, id, &r) != 0 || strcmp(r.state, "queued"))
 		return;
 	r.updated_ms = mgr_wall_ms();
 	if (!C->manager.exec.user[0]) {
@@ -875,37 +865,19 @@ static void scan(bool resume)
 
 /* ---- shugoMgrExecTable at start ---- */
 
-struct runvec {
-	struct store_exec_run *v;
-	size_t n, cap;
-};
-
-static int runvec_add(const struct store_exec_run *r, void *arg)
-{
-	struct runvec *a = arg;
-
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 8;
-		struct store_exec_run *v = realloc(a->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		a->v = v;
-		a->cap = cap;
-	}
-	a->v[a->n++] = *r;
-	return 0;
-}
-
 /* The newest requests of the store into the table (the open ones are
  * published again as they are resumed). */
 static int table_cb(const struct store_exec_req *r, void *arg)
 {
-	struct runvec a = {0};
+	struct store_exec_run *v = NULL;
+	size_t n = 0;
 
 	(void)arg;
-	if (store_exec_run_list(S, r->id, runvec_add, &a) == 0 && model_exec_set(M, r, a.v, a.n) < 0)
+	if (store_exec_runs(S, r->id, &v, &n) < 0)
+		log_err("exec %s: shugoMgrExecTable not loaded: %s", r->id, store_errmsg(S));
+	else if (model_exec_set(M, r, v, n) < 0)
 		log_err("exec %s: shugoMgrExecTable not loaded: out of memory", r->id);
-	free(a.v);
+	free(v);
 	return 0;
 }
 
@@ -963,7 +935,7 @@ void execd_record(const struct log_rec *r, int64_t now_ms)
 			struct xrun *x = &q->runs[i];
 			/* a running one ended; one whose SET timed out did start */
 			if (!strcmp(x->row.node, r->node) &&
-			    (x->phase == PH_WATCH || (settled_before(x) && !strcmp(x->row.state, "timeout"))))
+			    (x->phase == PH_WATCH || (x->phase == PH_SETTLED && !strcmp(x->row.state, "timeout"))))
 				read_row(x, PH_WATCH_READ);
 		}
 		return;

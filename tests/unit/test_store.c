@@ -1673,6 +1673,19 @@ static void test_exec(void)
 	CU_ASSERT_EQUAL(store_exec_run_put(s, &run), 0); /* the same run, replaced */
 	CU_ASSERT_EQUAL(store_exec_run_list(s, "r1", exec_run_cb, out), 0);
 	CHECK(!strcmp(out, "1:beta=refused(busy)pid0/0/0/-1 2:alpha=exited()pid4242/3/0/0 "), "runs: %s", out);
+	{
+		struct store_exec_run *v = NULL;
+		size_t n = 0;
+		CU_ASSERT_EQUAL_FATAL(store_exec_runs(s, "r1", &v, &n), 0);
+		CU_ASSERT_EQUAL_FATAL(n, 2);
+		CU_ASSERT_STRING_EQUAL(v[0].node, "beta");
+		CU_ASSERT_STRING_EQUAL(v[1].node, "alpha");
+		CU_ASSERT_EQUAL(v[1].pid, 4242);
+		free(v);
+		CU_ASSERT_EQUAL(store_exec_runs(s, "nope", &v, &n), 0);
+		CU_ASSERT_EQUAL(n, 0);
+		free(v);
+	}
 
 	snprintf(got.id, sizeof got.id, "r1");
 	snprintf(got.state, sizeof got.state, "done");
