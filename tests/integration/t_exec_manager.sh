@@ -281,7 +281,7 @@ ok "shugoMgrExecTable: every node tried, with state, attempt, exit code or signa
 
 # --- a node goes down while its program runs --------------------------------------------------
 
-ctl exec --no-wait --id d1 -n gamma sleeper 30 >/dev/null || fail "d1"
+ctl exec --no-wait --id d1 -n gamma sleeper $((30 * SLOW)) >/dev/null || fail "d1"
 wait_for 10 q_is running "SELECT state FROM exec_runs WHERE request = 'd1'"
 kill -STOP "${NODE_SNMPD_PID[gamma]}"
 # down_after is 60 s here: SIGHUP a copy with a short window (above the
